@@ -63,7 +63,9 @@ def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
 
     This is also the exact query string a signed request must be sent with.
     """
-    return "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted((str(k), str(v)) for k, v in pairs))
+    # booleans render as true/false, as the SDK renders them
+    text = [(str(k), str(v).lower() if isinstance(v, bool) else str(v)) for k, v in pairs]
+    return "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(text))
 
 
 def signed_header_names(headers: Mapping[str, str]) -> list[str]:
@@ -82,8 +84,9 @@ def canonical_request(
     """The six-part canonical request; ``headers`` may use any case."""
     lowered = {name.lower(): str(value).strip() for name, value in headers.items()}
     canonical_headers = "".join(f"{name}:{lowered.get(name, '')}\n" for name in signed_headers)
-    payload_hash = lowered.get("x-sdk-content-sha256") or (
-        hashlib.sha256(body).hexdigest() if body else EMPTY_BODY_HASH
+    # as the SDK: an empty body always hashes as empty, even when marked UNSIGNED-PAYLOAD
+    payload_hash = EMPTY_BODY_HASH if not body else (
+        lowered.get("x-sdk-content-sha256") or hashlib.sha256(body).hexdigest()
     )
     return "\n".join([
         method.upper(),

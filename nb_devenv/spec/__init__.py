@@ -3,7 +3,7 @@
 Every other layer (client, CLI, form, server) imports its rules from here.
 """
 
-from .body import CLIENT_TOKEN_KEY, build_create_body, format_duration_short, merge_bodies, parse_duration
+from .body import CLIENT_TOKEN_KEY, BodyParseError, parse_body_text, build_create_body, format_duration_short, merge_bodies, parse_duration
 from .catalogue import FLAVORS, PROFILES, Flavor, Profile, flavor_names, profile_ids
 from .error_codes import ERROR_CODES, ErrorCode, by_code
 from .rules import (
@@ -27,7 +27,7 @@ from .rules import (
 from .status import ACTIONS, FAILED, STABLE, STATUSES, TRANSITIONAL, action_refusal, can, delete_refusal
 
 __all__ = [
-    "CLIENT_TOKEN_KEY", "build_create_body", "format_duration_short", "merge_bodies", "parse_duration",
+    "CLIENT_TOKEN_KEY", "BodyParseError", "parse_body_text", "build_create_body", "format_duration_short", "merge_bodies", "parse_duration",
     "ACTIONS", "DESCRIPTION_FORBIDDEN", "DESCRIPTION_MAX", "DURATION_MAX", "DURATION_MIN",
     "ERROR_CODES", "ErrorCode", "FAILED", "FLAVORS", "Flavor", "NAME_MAX", "PROFILES", "Profile",
     "STABLE", "STATUSES", "STORAGE_TYPES", "TRANSITIONAL", "VOLUME_DEFAULT", "VOLUME_MAX",

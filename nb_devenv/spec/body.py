@@ -10,7 +10,10 @@ import copy
 import re
 from typing import Any, Mapping
 
-__all__ = ["build_create_body", "merge_bodies", "parse_duration", "format_duration_short", "CLIENT_TOKEN_KEY"]
+__all__ = [
+    "build_create_body", "merge_bodies", "parse_duration", "format_duration_short", "CLIENT_TOKEN_KEY",
+    "BodyParseError", "parse_body_text",
+]
 
 #: annotation that marks a create request so a retry can find the instance it may have made
 CLIENT_TOKEN_KEY = "nb_devenv.client_token"
@@ -114,3 +117,45 @@ def merge_bodies(base: Mapping, override: Mapping) -> dict:
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+class BodyParseError(ValueError):
+    """A request body that is not valid YAML/JSON; the message gives line and column."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.line, self.column = line, column
+        super().__init__(message)
+
+
+def parse_body_text(text: str, source: str = "body") -> dict:
+    """A request body from YAML or JSON text (JSON is tried first for exact error positions).
+
+    Raises :class:`BodyParseError` naming ``source``, line and column, or when the text is not
+    a mapping at the top level.
+    """
+    import json
+
+    import yaml
+
+    stripped = text.strip()
+    if not stripped:
+        raise BodyParseError(f"{source} is empty: expected a YAML or JSON object")
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise BodyParseError(f"{source}: invalid JSON at line {error.lineno}, column {error.colno}: "
+                                 f"{error.msg}", error.lineno, error.colno) from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+            where = f" at line {line}, column {column}" if mark else ""
+            problem = getattr(error, "problem", None) or str(error)
+            raise BodyParseError(f"{source}: invalid YAML{where}: {problem}", line, column) from None
+    if not isinstance(data, dict):
+        raise BodyParseError(f"{source} must be a mapping of the API's request fields "
+                             f"(name, profile_id, flavor, spec, ...), not {type(data).__name__}")
+    return data

@@ -214,7 +214,7 @@ def _check_storage(storage: Mapping, path: str) -> list[Violation]:
         found.append(_missing(f"{path}.type"))
     elif not _type_ok(kind, str):
         found.append(_wrong_type(f"{path}.type", str))
-    elif kind.upper() not in STORAGE_TYPES:
+    elif not kind.isascii() or kind.upper() not in STORAGE_TYPES:
         found.append(Violation("ModelArts.6324", f"{path}.type",
                                f"must be OBS or EVS (any case), got {kind!r}"))
         kind = None
@@ -298,7 +298,8 @@ def validate_create(body: Any) -> list[Violation]:
         found.append(Violation("ModelArts.6323", "flavor",
                                f"must be one of {', '.join(FLAVORS)}; got {flavor!r}"))
 
-    if profile in PROFILES and flavor in FLAVORS and PROFILES[profile].hardware != FLAVORS[flavor].hardware:
+    if (isinstance(profile, str) and isinstance(flavor, str) and profile in PROFILES and flavor in FLAVORS
+            and PROFILES[profile].hardware != FLAVORS[flavor].hardware):
         found.append(Violation(
             "ModelArts.6330", "flavor",
             f"profile {profile} needs a {PROFILES[profile].hardware} flavor, "
@@ -336,23 +337,26 @@ def validate_create(body: Any) -> list[Violation]:
 
 def with_defaults(body: Mapping) -> dict:
     """A copy of a *valid* create body with the seed's defaults filled in
-    (description "", EVS volume 5 GB, auto-stop off with prompt on, workspace "0")."""
+    (description "", EVS volume 5 GB, auto-stop off with prompt on, workspace "0");
+    an explicit ``null`` counts as absent, as the rules treat it."""
+
+    def fill(obj: dict, key: str, default: Any) -> None:
+        if obj.get(key) is None:
+            obj[key] = default
+
     filled = copy.deepcopy(dict(body))
-    filled.setdefault("description", "")
+    fill(filled, "description", "")
     spec = filled["spec"]
     storage = spec["storage"]
     if storage["type"].upper() == "EVS":
-        location = storage.setdefault("location", {}) or {}
-        storage["location"] = location
-        location.setdefault("volume_size", VOLUME_DEFAULT)
-    auto_stop = spec.get("auto_stop") or {}
-    auto_stop.setdefault("enable", False)
-    auto_stop.setdefault("prompt", True)
-    spec["auto_stop"] = auto_stop
+        fill(storage, "location", {})
+        fill(storage["location"], "volume_size", VOLUME_DEFAULT)
+    fill(spec, "auto_stop", {})
+    fill(spec["auto_stop"], "enable", False)
+    fill(spec["auto_stop"], "prompt", True)
     spec["annotations"] = dict(spec.get("annotations") or {})
-    workspace = filled.get("workspace") or {}
-    workspace.setdefault("id", DEFAULT_WORKSPACE)
-    filled["workspace"] = workspace
+    fill(filled, "workspace", {})
+    fill(filled["workspace"], "id", DEFAULT_WORKSPACE)
     return filled
 
 
@@ -422,7 +426,7 @@ def validate_list_query(params: Mapping[str, str]) -> tuple[dict, list[Violation
         raw = params.get(key)
         if raw is None or raw == "":
             out[key] = 0
-        elif not re.fullmatch(r"\d+", str(raw)):
+        elif not re.fullmatch(r"[0-9]+", str(raw)):
             found.append(Violation("ModelArts.6332", key, f"must be a non-negative integer, got {raw!r}",
                                    (key, "Integer")))
             out[key] = 0

@@ -74,7 +74,7 @@ _REFUSALS = MappingProxyType({
 })
 
 #: delete needs an instance that is not running anything
-_DELETABLE = frozenset({"STOPPED", "CREATE_FAILED", "START_FAILED"})
+_DELETABLE = frozenset({"STOPPED"}) | FAILED
 
 
 def action_refusal(action: str, status: str) -> str | None:
