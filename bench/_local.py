@@ -1,0 +1,40 @@
+"""A throwaway local server for a benchmark: its own data directory, cleaned up afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import glob
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nb_devenv.local import ensure_local_server  # noqa: E402
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def local_server():
+    """Yield the credentials of a fresh local server (endpoint and ``data_dir`` included),
+    started the way users get it (on demand); kill it and its instances afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix="nb-devenv-bench-"))
+    try:
+        credentials = asyncio.run(ensure_local_server(data_dir))
+        yield {**credentials, "data_dir": data_dir}
+    finally:
+        for runtime in glob.glob(str(data_dir / "instances" / "*" / "runtime" / "jpserver-*.json")):
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                _kill_group(int(json.loads(Path(runtime).read_text())["pid"]))
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            _kill_group(int(json.loads((data_dir / "server.json").read_text())["pid"]))
+        shutil.rmtree(data_dir, ignore_errors=True)

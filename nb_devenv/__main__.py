@@ -1,0 +1,7 @@
+"""``python -m nb_devenv`` runs the ``nb-devenv`` command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

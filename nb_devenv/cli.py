@@ -1,0 +1,326 @@
+"""``nb-devenv``: the command line for the same API the notebook magics use.
+
+With no ``--endpoint``/``--region`` (or ``$NB_DEVENV_ENDPOINT``/``$NB_DEVENV_REGION``) every
+command talks to the embedded local server, starting it if needed. Credentials never go on
+the command line: they come from the environment or the local server's credentials file.
+Errors print the ModelArts error code and message and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .client import AsyncDevEnvClient
+from .exceptions import DevEnvError, SpecValidationError
+from .models import Instance, format_duration
+from .spec import (
+    BodyParseError,
+    FLAVORS,
+    PROFILES,
+    STATUSES,
+    build_create_body,
+    merge_bodies,
+    parse_body_text,
+    parse_duration,
+    validate_create,
+)
+from .tables import text_table
+
+__all__ = ["main", "build_parser"]
+
+
+def _connection_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("where to send requests (default: the embedded local server)")
+    group.add_argument("--endpoint", help="API endpoint, e.g. https://modelarts.cn-north-4.myhuaweicloud.com")
+    group.add_argument("--region", help="region name, e.g. cn-north-4 (gives the endpoint)")
+    group.add_argument("--project-id", help="project id (default: $HUAWEICLOUD_SDK_PROJECT_ID)")
+    group.add_argument("--data-dir", help="local server data directory (default: $NB_DEVENV_DATA_DIR "
+                                          "or ~/.local/share/nb_devenv)")
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    return common
+
+
+def _duration(text: str) -> int | None:
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .server import add_serve_arguments
+
+    parser = argparse.ArgumentParser(
+        prog="nb-devenv",
+        description="Create, watch and manage ModelArts development environment instances.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _connection_options()
+
+    serve = sub.add_parser("serve", help="run the local DevEnviron server in the foreground")
+    add_serve_arguments(serve)
+
+    create = sub.add_parser("create", parents=[common], help="create an instance",
+                            description="Create an instance from flags and/or a YAML/JSON body "
+                                        "(-f); flags override the body.")
+    create.add_argument("-f", "--file", help="request body as YAML or JSON ('-' for stdin)")
+    create.add_argument("--name")
+    create.add_argument("--profile", dest="profile_id", help=f"one of: {', '.join(PROFILES)}")
+    create.add_argument("--flavor", help=f"one of: {', '.join(FLAVORS)}")
+    create.add_argument("--description")
+    create.add_argument("--storage", type=str.upper, choices=["OBS", "EVS"], help="storage type (default EVS)")
+    create.add_argument("--path", help="OBS directory, e.g. my-bucket/work/ (OBS only)")
+    create.add_argument("--volume-size", type=int, help="EVS size in GB, 5-4096 (default 5)")
+    create.add_argument("--auto-stop", type=_duration, metavar="DURATION",
+                        help="stop after this running time: 7200, 2h, 90m, 1h30m, or off")
+    create.add_argument("--workspace", help="workspace id (default 0)")
+    create.add_argument("--annotation", action="append", default=[], metavar="KEY=VALUE")
+    create.add_argument("--wait", action="store_true", help="watch it until it runs, then say how to open it")
+    create.add_argument("--dry-run", action="store_true", help="print the body that would be sent; send nothing")
+
+    lister = sub.add_parser("list", parents=[common], help="list instances")
+    lister.add_argument("--status", choices=STATUSES)
+    lister.add_argument("--sortby", choices=["name", "creation_timestamp"])
+    lister.add_argument("--order", choices=["asc", "desc"])
+    lister.add_argument("--offset", type=int)
+    lister.add_argument("--limit", type=int)
+
+    for name, text in (("get", "show one instance"), ("start", "start a stopped instance"),
+                       ("stop", "stop a running instance"), ("restart", "restart a running instance"),
+                       ("delete", "delete a stopped instance"),
+                       ("open", "print the instance's Jupyter URL with its token")):
+        cmd = sub.add_parser(name, parents=[common], help=text)
+        cmd.add_argument("instance_id")
+        if name in ("start", "stop", "restart"):
+            cmd.add_argument("--wait", action="store_true", help="wait until the action has finished")
+
+    update = sub.add_parser("update", parents=[common], help="change description or auto-stop")
+    update.add_argument("instance_id")
+    update.add_argument("--description")
+    update.add_argument("--auto-stop", type=_duration, metavar="DURATION", default=argparse.SUPPRESS,
+                        help="new running time (2h, 7200, ...) or off; applies from the next start")
+
+    watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
+    watch.add_argument("instance_id")
+    watch.add_argument("--until", choices=STATUSES, help="exit once the instance has this status")
+
+    projects = sub.add_parser("projects", help="manage projects of the local server")
+    projects_sub = projects.add_subparsers(dest="projects_command", required=True, metavar="ACTION")
+    add = projects_sub.add_parser("create", help="create a project and write its credentials file (mode 600)")
+    add.add_argument("name")
+    add.add_argument("--data-dir")
+    add.add_argument("--output", help="credentials file to write (default DATA_DIR/credentials-NAME.json)")
+    return parser
+
+
+# -- output -------------------------------------------------------------------------------------
+
+def _print_instance(instance: Instance, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(instance.raw, indent=2, sort_keys=True))
+        return
+    lines = [
+        f"name:        {instance.name}",
+        f"id:          {instance.id}",
+        f"status:      {instance.status}",
+        f"profile:     {instance.profile_id}",
+        f"flavor:      {instance.flavor}",
+        f"storage:     {instance.storage.describe()}",
+    ]
+    if instance.description:
+        lines.append(f"description: {instance.description}")
+    if instance.auto_stop.enable:
+        lines.append(f"auto-stop:   after {format_duration(instance.auto_stop.duration)} of running")
+    if instance.remain_time is not None:
+        stops = instance.stops_at.astimezone().strftime("%H:%M:%S")
+        lines.append(f"time left:   {format_duration(instance.remain_time)} (stops at {stops})")
+    if instance.url:
+        lines.append(f"url:         {instance.url}  (with its token: nb-devenv open {instance.id})")
+    if instance.failed_reasons:
+        lines.append(f"failed:      {instance.failed_reasons.get('message')}")
+    print("\n".join(lines))
+
+
+def _status_line(instance: Instance) -> str:
+    left = instance.remain_time
+    countdown = f"  auto-stop in {format_duration(left)}" if left is not None else ""
+    return f"{time.strftime('%H:%M:%S')}  {instance.name}  {instance.status}{countdown}"
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+def _create_body(args: argparse.Namespace) -> dict:
+    annotations = {}
+    for item in args.annotation:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"nb-devenv create: error: --annotation {item!r} must be KEY=VALUE")
+        annotations[key] = value
+    base: dict = {}
+    if args.file:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
+        base = parse_body_text(text, source=args.file)
+    flags = build_create_body(
+        name=args.name, profile_id=args.profile_id, flavor=args.flavor, description=args.description,
+        storage=args.storage, path=args.path, volume_size=args.volume_size, auto_stop=args.auto_stop,
+        annotations=annotations or None, workspace=args.workspace,
+        default_storage=None if args.file else "EVS",
+    )
+    return merge_bodies(base, flags)
+
+
+async def _watch(client: AsyncDevEnvClient, instance_id: str, until: str | None, as_json: bool) -> Instance:
+    """Print a status line on every change (JSON) or keep one live line ticking (terminal)."""
+    latest: list[Instance] = []
+    changed = asyncio.Event()
+
+    async def follow():
+        async for instance in client.watch(instance_id):
+            latest[:] = [instance]
+            changed.set()
+            if until and instance.status == until:
+                return
+
+    follower = asyncio.create_task(follow())
+    live = sys.stdout.isatty() and not as_json
+    try:
+        while not follower.done():
+            try:
+                await asyncio.wait_for(changed.wait(), timeout=1.0)  # tick the countdown each second
+            except asyncio.TimeoutError:
+                pass
+            if not latest:
+                continue
+            if changed.is_set():
+                changed.clear()
+                if as_json:
+                    print(json.dumps({"id": latest[0].id, "status": latest[0].status,
+                                      "remain_time": latest[0].remain_time}), flush=True)
+                elif not live:
+                    print(_status_line(latest[0]), flush=True)
+            if live:
+                print("\r\x1b[2K" + _status_line(latest[0]), end="", flush=True)
+        await follower  # re-raises InstanceFailedError / NotFoundError
+    finally:
+        follower.cancel()
+        if live:
+            print()
+    return latest[0]
+
+
+async def _run(args: argparse.Namespace) -> int:
+    client = AsyncDevEnvClient(endpoint=args.endpoint, region=args.region, project_id=args.project_id,
+                               data_dir=args.data_dir)
+    async with client:
+        command = args.command
+        if command == "create":
+            instance = await client.create(_create_body(args))
+            if args.wait:
+                if not args.json:
+                    print(f"created {instance.name} ({instance.id}); waiting for it to run...", flush=True)
+                instance = await _watch(client, instance.id, "RUNNING", args.json)
+                if not args.json:
+                    _print_instance(instance, False)
+                    print(f"\nopen it:  nb-devenv open {instance.id}   (prints the URL with its token)")
+            else:
+                _print_instance(instance, args.json)
+        elif command == "list":
+            page = await client.list(status=args.status, sortby=args.sortby, order=args.order,
+                                     offset=args.offset, limit=args.limit)
+            if args.json:
+                print(json.dumps({"total_count": page.total_count, "instances": [i.raw for i in page]},
+                                 indent=2, sort_keys=True))
+            else:
+                print(text_table(page))
+        elif command == "get":
+            _print_instance(await client.get(args.instance_id), args.json)
+        elif command in ("start", "stop", "restart"):
+            result = await client.action(args.instance_id, command)
+            if args.wait:
+                target = "STOPPED" if command == "stop" else "RUNNING"
+                instance = await client.wait_until(args.instance_id, target)
+                _print_instance(instance, args.json)
+            elif args.json:
+                print(json.dumps({"current_status": result.current_status, "previous_state": result.previous_state}))
+            else:
+                print(f"{args.instance_id}: {result.previous_state} -> {result.current_status}")
+        elif command == "delete":
+            deleted = await client.delete(args.instance_id)
+            print(json.dumps({"instance_id": deleted}) if args.json else f"deleted {deleted}")
+        elif command == "update":
+            auto_stop = None
+            if hasattr(args, "auto_stop"):
+                auto_stop = ({"enable": False} if args.auto_stop is None
+                             else {"enable": True, "duration": args.auto_stop})
+            if args.description is None and auto_stop is None:
+                raise SystemExit("nb-devenv update: error: give --description and/or --auto-stop")
+            _print_instance(await client.update(args.instance_id, description=args.description,
+                                                auto_stop=auto_stop), args.json)
+        elif command == "watch":
+            await _watch(client, args.instance_id, args.until, args.json)
+        elif command == "open":
+            url = await client.open_url(args.instance_id)
+            if url is None:
+                raise SystemExit(f"nb-devenv open: error: {args.instance_id} is not running "
+                                 f"(start it with: nb-devenv start {args.instance_id} --wait)")
+            print(json.dumps({"url": url}) if args.json else url)
+    return 0
+
+
+def _projects(args: argparse.Namespace) -> int:
+    from .local import default_data_dir
+    from .server import add_project, write_private_json
+
+    data_dir = Path(args.data_dir or default_data_dir())
+    credentials = add_project(data_dir, args.name)
+    output = Path(args.output or data_dir / f"credentials-{args.name}.json")
+    write_private_json(output, credentials)
+    print(f"project {args.name} ({credentials['project_id']}): credentials written to {output} (mode 600)")
+    return 0
+
+
+def _report(error: Exception) -> None:
+    if isinstance(error, SpecValidationError):
+        print("nb-devenv: the request breaks the API's rules (nothing was sent):", file=sys.stderr)
+        for violation in error.violations:
+            print(f"  {violation.code}  {violation.message}", file=sys.stderr)
+    else:
+        print(f"nb-devenv: {type(error).__name__}: {error}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from .server import run_from_args
+
+        return run_from_args(args) or 0
+    try:
+        if args.command == "projects":
+            return _projects(args)
+        if args.command == "create" and args.dry_run:
+            body = _create_body(args)
+            print(json.dumps(body, indent=2))
+            violations = validate_create(body)
+            if violations:
+                raise SpecValidationError(violations)
+            return 0
+        return asyncio.run(_run(args))
+    except (DevEnvError, BodyParseError) as error:
+        _report(error)
+        return 1
+    except OSError as error:  # e.g. the -f file cannot be read
+        print(f"nb-devenv: {error.strerror}: {error.filename}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
