@@ -140,11 +140,7 @@ class AsyncDevEnvClient:
         """Resolve endpoint and credentials (starting the local server if that is the target)."""
         async with self._ready:
             if self._connection is None:
-                connection = await resolve_connection(**self._options)
-                if self._auth is not None:
-                    project = getattr(self._auth, "project_id", connection.project_id)
-                    connection = Connection(connection.endpoint, project, self._auth, "explicit auth",
-                                            connection.is_local)
+                connection = await resolve_connection(**self._options, auth=self._auth)
                 self._http = httpx.AsyncClient(
                     base_url=connection.endpoint,
                     auth=connection.auth,

@@ -87,10 +87,15 @@ async def resolve_connection(
     sk: str | None = None,
     security_token: str | None = None,
     token: str | None = None,
+    auth: httpx.Auth | None = None,
     data_dir: str | Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Connection:
-    """Resolve endpoint, project and credentials (see the module docstring for the order)."""
+    """Resolve endpoint, project and credentials (see the module docstring for the order).
+
+    An ``auth`` object (``AkSkAuth``/``TokenAuth``) given in code wins over every other source
+    of credentials and brings its own project id.
+    """
     env = os.environ if env is None else env
     endpoint = endpoint or env.get("NB_DEVENV_ENDPOINT") or None
     region = region or env.get("NB_DEVENV_REGION") or None
@@ -98,6 +103,9 @@ async def resolve_connection(
 
     if not endpoint and not region:
         local = await ensure_local_server(data_dir)
+        if auth is not None:
+            return Connection(local["endpoint"].rstrip("/"), project_id or auth.project_id, auth,
+                              "explicit auth", is_local=True)
         return Connection(local["endpoint"].rstrip("/"), local["project_id"],
                           AkSkAuth(local["ak"], local["sk"], local["project_id"]),
                           f"local server ({data_dir})", is_local=True)
@@ -107,6 +115,8 @@ async def resolve_connection(
         raise ConfigurationError(f"endpoint {endpoint!r} needs a scheme, e.g. https://{endpoint}")
     local = read_credentials(data_dir)
     is_local = bool(local) and local.get("endpoint", "").rstrip("/") == endpoint
+    if auth is not None:
+        return Connection(endpoint, project_id or auth.project_id, auth, "explicit auth", is_local)
     project_id = project_id or env.get("HUAWEICLOUD_SDK_PROJECT_ID") or (local["project_id"] if is_local else None)
     if not project_id:
         raise ConfigurationError(
