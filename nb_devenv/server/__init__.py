@@ -1,0 +1,37 @@
+"""The embedded local server that speaks the ModelArts DevEnviron API, with real instances.
+
+Each instance is a real Jupyter server process on 127.0.0.1; state lives in SQLite under the
+data directory and survives restarts. The server imports only ``nb_devenv.spec``,
+``nb_devenv.signing``, ``nb_devenv.redaction`` and ``nb_devenv.clock`` from this package.
+
+Names are imported on first use (PEP 562): every instance is started as
+``python -m nb_devenv.server.jupyter_launcher``, which imports this package first, and an
+instance should not pay for loading the server it does not run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["add_serve_arguments", "add_project", "main", "run_from_args", "serve", "ServerConfig",
+           "DataDir", "default_data_dir", "write_private_json"]
+
+_HOMES = {
+    "add_serve_arguments": "app", "main": "app", "run_from_args": "app", "serve": "app",
+    "ServerConfig": "app",
+    "add_project": "auth",
+    "DataDir": "data_dir", "default_data_dir": "data_dir", "write_private_json": "data_dir",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

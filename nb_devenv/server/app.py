@@ -1,0 +1,226 @@
+"""The local DevEnviron server: command-line options, the tornado application, and its lifetime.
+
+``nb-devenv serve`` and ``python -m nb_devenv.server`` both end here. The server binds loopback
+by default, takes a lock on its data directory (one server per directory), reconciles the
+stored instances with the processes really running, then listens and announces itself in
+``server.json``. Instances outlive it: stopping the server never stops an instance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+from nb_devenv.spec import FLAVORS
+
+from .auth import Authenticator, credentials_document, ensure_default_project
+from .data_dir import AlreadyRunning, DataDir, default_data_dir
+from .handlers import ROUTES, NotFoundHandler, ServerContext
+from .lifecycle import Lifecycle, load_clock
+from .operations import InstanceOperations
+from .provisioner import LocalProcessProvisioner
+from .store import Store
+
+__all__ = ["CannotListen", "ServerConfig", "add_serve_arguments", "make_app", "serve", "run_from_args", "main"]
+
+log = logging.getLogger("nb_devenv.server")
+
+
+class CannotListen(Exception):
+    """The address or port cannot be bound (taken, or not an address of this machine)."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything ``serve`` needs; built from the command line by :func:`run_from_args`."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    max_instances: int = 10
+    granted_flavors: frozenset[str] = field(default_factory=frozenset)
+    start_timeout: float = 60.0
+
+
+def _flavor_name(value: str) -> str:
+    if value not in FLAVORS:
+        raise argparse.ArgumentTypeError(f"unknown flavor {value!r} (one of: {', '.join(FLAVORS)})")
+    return value
+
+
+def _positive(kind):
+    def parse(value: str):
+        number = kind(value)
+        if number <= 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+        return number
+    return parse
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``serve`` options to ``parser`` (shared by ``nb-devenv serve`` and ``-m``)."""
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1, loopback only)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to listen on (default: 0, any free port; see server.json)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="state directory (default: $NB_DEVENV_DATA_DIR, else "
+                             "$XDG_DATA_HOME/nb_devenv, else ~/.local/share/nb_devenv)")
+    parser.add_argument("--max-instances", type=_positive(int), default=10,
+                        help="instances per project (default: 10; ModelArts.6302 beyond)")
+    parser.add_argument("--grant-flavor", action="append", default=[], type=_flavor_name, metavar="NAME",
+                        help="grant a flavor that needs a permission (repeatable; "
+                             "otherwise such flavors are refused with ModelArts.6328)")
+    parser.add_argument("--start-timeout", type=_positive(float), default=60.0, metavar="SECONDS",
+                        help="seconds an instance's Jupyter server gets to become ready (default: 60)")
+    return parser
+
+
+_access_log = logging.getLogger("tornado.access")
+
+
+def _log_request(handler: tornado.web.RequestHandler) -> None:
+    # clients poll instance details every second or so: successful reads go to DEBUG, so the
+    # log shows what changed state and what failed; URLs carry no secret, headers are not logged
+    status = handler.get_status()
+    if status >= 500:
+        level = logging.ERROR
+    elif status >= 400:
+        level = logging.WARNING
+    elif handler.request.method in ("GET", "HEAD"):
+        level = logging.DEBUG
+    else:
+        level = logging.INFO
+    if _access_log.isEnabledFor(level):
+        _access_log.log(level, "%d %s %.2fms", status, handler._request_summary(),
+                        1000.0 * handler.request.request_time())
+
+
+def make_app(context: ServerContext) -> tornado.web.Application:
+    return tornado.web.Application(
+        ROUTES,
+        default_handler_class=NotFoundHandler,
+        nb_devenv_context=context,
+        compress_response=False,
+        log_function=_log_request,
+    )
+
+
+def _endpoint(host: str, port: int) -> str:
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
+                stop: asyncio.Event | None = None) -> None:
+    """Run the server until ``stop`` is set (default: until SIGINT or SIGTERM).
+
+    Raises :class:`AlreadyRunning` if another server uses the data directory.
+    """
+    if stop is None:
+        # installed first, so that a signal during the boot still ends in a clean exit
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    layout = DataDir(config.data_dir.expanduser().resolve())
+    layout.create()
+    lock = layout.acquire_lock()
+    store: Store | None = None
+    server: tornado.httpserver.HTTPServer | None = None
+    lifecycle: Lifecycle | None = None
+    try:
+        store = Store(layout.state_db)
+        project = ensure_default_project(store)
+        clock = load_clock(store)
+        provisioner = LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
+        lifecycle = Lifecycle(store, provisioner, clock)
+        operations = InstanceOperations(store, lifecycle, config.max_instances, config.granted_flavors)
+        context = ServerContext(store, lifecycle, operations, Authenticator(store))
+
+        try:
+            sockets = tornado.netutil.bind_sockets(config.port, config.host)
+        except OSError as exc:
+            raise CannotListen(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+        port = sockets[0].getsockname()[1]
+        context.endpoint = _endpoint(config.host, port)
+
+        # connections queue in the backlog meanwhile: nobody sees a status that is not true
+        await lifecycle.reconcile()
+
+        server = tornado.httpserver.HTTPServer(make_app(context))
+        server.add_sockets(sockets)
+        layout.write_credentials(credentials_document(store, project, context.endpoint))
+        layout.write_server_file(context.endpoint, os.getpid(),
+                                 datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        lifecycle.start_scheduler()
+        log.info("nb-devenv server listening on %s (data directory %s)", context.endpoint, layout.root)
+
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+        log.info("nb-devenv server stopping (instances keep running)")
+    finally:
+        if server is not None:
+            server.stop()
+        if lifecycle is not None:
+            await lifecycle.shutdown()
+        layout.remove_server_file(os.getpid())
+        if store is not None:
+            store.close()
+        DataDir.release_lock(lock)
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[%(levelname).1s %(asctime)s %(name)s] %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """Run the server in the foreground with parsed ``serve`` options; returns an exit code."""
+    config = ServerConfig(
+        data_dir=args.data_dir or default_data_dir(),
+        host=args.host,
+        port=args.port,
+        max_instances=args.max_instances,
+        granted_flavors=frozenset(args.grant_flavor or ()),
+        start_timeout=args.start_timeout,
+    )
+    _configure_logging()
+    try:
+        asyncio.run(serve(config))
+    except (AlreadyRunning, CannotListen) as exc:
+        print(f"nb-devenv serve: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m nb_devenv.server [options]``: parse the ``serve`` options and run."""
+    parser = argparse.ArgumentParser(
+        prog="python -m nb_devenv.server",
+        description="Run the local ModelArts DevEnviron server (instances are real Jupyter servers).",
+    )
+    add_serve_arguments(parser)
+    return run_from_args(parser.parse_args(argv))

@@ -1,0 +1,56 @@
+"""The one exception the server's logic raises to answer with a documented error.
+
+It carries a code from ``nb_devenv.spec.error_codes`` (so its HTTP status and message are the
+spec's, never re-typed here) and, for invalid bodies, every violation found.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from tornado.web import HTTPError
+
+from nb_devenv.spec import Violation, by_code
+
+__all__ = ["ApiError"]
+
+
+class ApiError(HTTPError):
+    """An error answer: ``{"error_code", "error_msg", "request_id"[, "errors"]}``.
+
+    Parameters
+    ----------
+    code
+        A documented error code, e.g. ``"ModelArts.6309"``.
+    args
+        Values for the code's ``{}`` placeholders.
+    detail
+        Optional precision appended to the documented message in parentheses.
+    violations
+        All rule violations of a request body; the first one gives code and message.
+    """
+
+    def __init__(self, code: str, *args: object, detail: str | None = None,
+                 violations: Sequence[Violation] = ()):
+        error = by_code(code)
+        super().__init__(error.http_status)
+        self.code = code
+        message = error.format(*args)
+        self.error_msg = f"{message} ({detail})" if detail else message
+        self.violations = list(violations)
+
+    @classmethod
+    def from_violations(cls, violations: Sequence[Violation]) -> "ApiError":
+        first = violations[0]
+        error = cls(first.code, violations=violations)
+        error.error_msg = first.error_msg
+        return error
+
+    def body(self, request_id: str) -> dict:
+        document = {"error_code": self.code, "error_msg": self.error_msg, "request_id": request_id}
+        if self.violations:
+            document["errors"] = [v.as_api() for v in self.violations]
+        return document
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.error_msg}"

@@ -1,0 +1,240 @@
+"""HTTP handlers: parse, authenticate, call an operation, render JSON. Nothing else.
+
+Every answer is JSON with an ``X-Request-Id`` header, errors included (tornado's HTML error page
+is replaced), and its ``Date`` header comes from the lifecycle clock, so that a client computing
+``remain_time`` from ``stop_timestamp`` agrees with the server even after the clock was advanced.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from tornado import httputil
+from tornado.web import HTTPError, RequestHandler
+
+from .auth import Authenticator
+from .errors import ApiError
+from .lifecycle import Lifecycle
+from .operations import InstanceOperations
+from .store import InstanceRecord, Project, Store
+from .views import instance_json
+
+__all__ = ["ServerContext", "ROUTES", "NotFoundHandler"]
+
+log = logging.getLogger("nb_devenv.server")
+
+
+@dataclass
+class ServerContext:
+    """What handlers share: state, the state machine, the operations, the authenticator."""
+
+    store: Store
+    lifecycle: Lifecycle
+    operations: InstanceOperations
+    authenticator: Authenticator
+    endpoint: str = ""
+
+
+class ApiHandler(RequestHandler):
+    """Base of every handler: JSON in and out, authentication, documented errors."""
+
+    #: routes reachable without credentials
+    public = False
+
+    project: Project | None = None
+
+    @property
+    def context(self) -> ServerContext:
+        # from the application settings, not initialize(): tornado sets the default headers
+        # (which need the clock) before it calls initialize()
+        return self.application.settings["nb_devenv_context"]
+
+    @property
+    def request_id(self) -> str:
+        # kept on the request, because tornado calls set_default_headers again for errors
+        if not hasattr(self.request, "nb_request_id"):
+            self.request.nb_request_id = uuid.uuid4().hex
+        return self.request.nb_request_id
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.set_header("X-Request-Id", self.request_id)
+        self.set_header("Date", httputil.format_timestamp(self.context.lifecycle.clock.now()))
+        self.set_header("Server", "nb-devenv")
+
+    def compute_etag(self) -> None:
+        return None  # API answers change with time (remain_time); never a 304
+
+    def _implements(self, method: str) -> bool:
+        name = method.lower()
+        return getattr(type(self), name, None) is not getattr(RequestHandler, name, None)
+
+    def prepare(self) -> None:
+        if not self._implements(self.request.method):
+            raise ApiError("APIGW.0102", detail=f"{self.request.method} {self.request.path}")
+        if not self.public:
+            self.project = self.context.authenticator.authenticate(
+                self.request.method, self.request.path, self.request.query, self.request.headers,
+                self.request.body)
+
+    def own_project(self, project_id: str) -> Project:
+        """The caller's project, which must be the one named in the path (ModelArts.0210)."""
+        if project_id != self.project.id:
+            raise ApiError("ModelArts.0210")
+        return self.project
+
+    def json_body(self) -> Any:
+        try:
+            return json.loads(self.request.body or b"")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError("ModelArts.6400", f"(malformed JSON: {exc})") from None
+
+    def query_params(self) -> dict[str, str]:
+        return dict(parse_qsl(self.request.query, keep_blank_values=True))
+
+    def send_json(self, document: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(document, separators=(",", ":")))
+
+    def render_instance(self, record: InstanceRecord) -> dict:
+        return instance_json(
+            record,
+            now_ms=self.context.lifecycle.clock.now_ms(),
+            flavor_permitted=self.context.operations.flavor_permitted(record.request["flavor"]),
+            owner=self.project,
+        )
+
+    # --- errors ---------------------------------------------------------------------------------
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if not isinstance(error, ApiError):
+            if status_code == 404:
+                error = ApiError("APIGW.0101")
+            elif status_code == 405:
+                error = ApiError("APIGW.0102")
+            elif status_code < 500:
+                error = ApiError("ModelArts.6400", f"({status_code} {httputil.responses.get(status_code, '')})")
+            else:
+                error = ApiError("ModelArts.6102")
+        self.set_status(error.status_code)
+        self.finish(json.dumps(error.body(self.request_id), separators=(",", ":")))
+
+    def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
+        if isinstance(value, HTTPError):
+            return  # an answer, not a failure; the access log shows its status
+        # no request repr and no headers: they may carry an Authorization or X-Auth-Token
+        log.error("unexpected error in %s %s (request %s)", self.request.method, self.request.path,
+                  self.request_id, exc_info=(typ, value, tb))
+
+
+class NotFoundHandler(ApiHandler):
+    """Every unknown route: APIGW.0101, like API Gateway, before any authentication."""
+
+    public = True
+
+    def prepare(self) -> None:
+        raise ApiError("APIGW.0101", detail=f"{self.request.method} {self.request.path}")
+
+
+class HealthHandler(ApiHandler):
+    public = True
+
+    def get(self) -> None:
+        self.send_json({"status": "ok"})
+
+
+class ClockHandler(ApiHandler):
+    """``/_emulator/clock``: read or advance the lifecycle clock (persisted)."""
+
+    def _clock_json(self) -> dict:
+        clock = self.context.lifecycle.clock
+        return {"now": clock.now_ms(), "offset_ms": clock.offset_ms}
+
+    def get(self) -> None:
+        self.send_json(self._clock_json())
+
+    def post(self) -> None:
+        body = self.json_body()
+        seconds = body.get("advance_seconds") if isinstance(body, dict) else None
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < 1e12:
+            raise ApiError("ModelArts.6400", "('advance_seconds' must be a number of seconds >= 0)")
+        self.context.lifecycle.advance_clock(seconds)
+        self.send_json(self._clock_json())
+
+
+class AuthTokensHandler(ApiHandler):
+    """``POST /v3/auth/tokens``: the IAM password flow."""
+
+    public = True
+
+    def post(self) -> None:
+        token, document = self.context.authenticator.issue_token(self.json_body(), self.context.endpoint)
+        self.set_header("X-Subject-Token", token)
+        self.send_json(document, status=201)
+
+
+class InstancesHandler(ApiHandler):
+    """``/v1/{project_id}/demanager/instances``: create and list."""
+
+    def post(self, project_id: str) -> None:
+        project = self.own_project(project_id)
+        record = self.context.operations.create(project, self.json_body())
+        self.send_json(self.render_instance(record))
+
+    def get(self, project_id: str) -> None:
+        project = self.own_project(project_id)
+        total, page = self.context.operations.list(project, self.query_params())
+        self.send_json({"total_count": total, "instances": [self.render_instance(r) for r in page]})
+
+
+class InstanceHandler(ApiHandler):
+    """``/v1/{project_id}/demanager/instances/{id}``: details, update, delete."""
+
+    def get(self, project_id: str, instance_id: str) -> None:
+        project = self.own_project(project_id)
+        self.send_json(self.render_instance(self.context.operations.get(project, instance_id)))
+
+    def put(self, project_id: str, instance_id: str) -> None:
+        project = self.own_project(project_id)
+        record = self.context.operations.update(project, instance_id, self.json_body())
+        self.send_json(self.render_instance(record))
+
+    async def delete(self, project_id: str, instance_id: str) -> None:
+        project = self.own_project(project_id)
+        await self.context.operations.delete(project, instance_id)
+        self.send_json({"instance_id": instance_id})
+
+
+class ActionHandler(ApiHandler):
+    """``POST .../{id}/action``: start, stop, restart (queue/dequeue are refused)."""
+
+    def post(self, project_id: str, instance_id: str) -> None:
+        project = self.own_project(project_id)
+        self.send_json(self.context.operations.act(project, instance_id, self.json_body()))
+
+
+class InstanceTokenHandler(ApiHandler):
+    """``GET .../{id}/token``: the instance's Jupyter token."""
+
+    def get(self, project_id: str, instance_id: str) -> None:
+        project = self.own_project(project_id)
+        self.send_json({"token": self.context.operations.get(project, instance_id).jupyter_token})
+
+
+_INSTANCES = r"/v1/([^/]+)/demanager/instances"
+
+ROUTES = [
+    (r"/_emulator/health/?", HealthHandler),
+    (r"/_emulator/clock/?", ClockHandler),
+    (r"/v3/auth/tokens/?", AuthTokensHandler),
+    (_INSTANCES + r"/?", InstancesHandler),
+    (_INSTANCES + r"/([^/]+)/?", InstanceHandler),
+    (_INSTANCES + r"/([^/]+)/action/?", ActionHandler),
+    (_INSTANCES + r"/([^/]+)/token/?", InstanceTokenHandler),
+]

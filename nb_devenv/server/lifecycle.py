@@ -1,0 +1,286 @@
+"""The instance state machine: background start/stop work, the auto-stop timer, boot-time reconcile.
+
+API calls only flip an instance into a transitional status (CREATING, STARTING, RESTARTING,
+STOPPING) and hand the slow part to an asyncio task, so the event loop never waits for a Jupyter
+server and many instances can start at once. SQLite is the single source of truth: every step
+is written there first, so a server that dies at any moment finds, at its next boot, enough to
+re-adopt live instances, finish or redo interrupted transitions, and terminate orphans.
+
+Time: deadlines use the *lifecycle clock*, the wall clock plus an offset persisted in SQLite
+that ``POST /_emulator/clock`` moves forward, so tests and tutorials reach an hour-long
+auto-stop without waiting. Authentication never uses this clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, Callable
+
+from nb_devenv.clock import SystemClock
+from nb_devenv.spec import FLAVORS, PROFILES
+
+from .provisioner import CRASHED, ProvisionError, Provisioner
+from .store import InstanceRecord, Store
+
+__all__ = ["Lifecycle", "load_clock"]
+
+log = logging.getLogger("nb_devenv.server")
+
+_CLOCK_OFFSET_KEY = "clock_offset_ms"
+
+#: where a failed bring-up leaves the instance, by the status it was brought up from
+_FAILURE_STATUS = {"CREATING": "CREATE_FAILED", "STARTING": "START_FAILED", "RESTARTING": "START_FAILED"}
+
+
+def load_clock(store: Store) -> SystemClock:
+    """The lifecycle clock: wall time plus the persisted offset."""
+    return SystemClock(int(store.get_meta(_CLOCK_OFFSET_KEY) or 0))
+
+
+class Lifecycle:
+    """Drives instances between statuses with real processes behind them.
+
+    Parameters
+    ----------
+    store
+        The state database.
+    provisioner
+        Runs the Jupyter servers.
+    clock
+        The lifecycle clock (see :func:`load_clock`).
+    tick
+        Seconds between two checks for auto-stop deadlines and dead processes.
+    """
+
+    def __init__(self, store: Store, provisioner: Provisioner, clock: SystemClock, tick: float = 0.5):
+        self.store = store
+        self.provisioner = provisioner
+        self.clock = clock
+        self.tick = tick
+        # strong references: a task that nobody holds can be garbage-collected mid-flight
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._scheduler: asyncio.Task | None = None
+        self._wake: asyncio.Event | None = None
+
+    # --- small helpers -------------------------------------------------------------------------
+
+    def busy(self, instance_id: str) -> bool:
+        """Whether a start/stop is in progress for the instance."""
+        return instance_id in self._tasks
+
+    def _set(self, instance_id: str, status: str | None = None, **changes) -> InstanceRecord | None:
+        if status is not None:
+            changes["status"] = status
+        return self.store.update_instance(instance_id, updated_ms=self.clock.now_ms(), **changes)
+
+    def _spawn(self, instance_id: str, work: Callable[[], Awaitable[None]]) -> None:
+        task = asyncio.get_running_loop().create_task(work(), name=f"nb-devenv {instance_id}")
+        self._tasks[instance_id] = task
+
+        def finished(done: asyncio.Task) -> None:
+            if self._tasks.get(instance_id) is done:
+                del self._tasks[instance_id]
+            if not done.cancelled() and done.exception() is not None:
+                log.error("background work for %s failed", instance_id, exc_info=done.exception())
+
+        task.add_done_callback(finished)
+
+    def wake(self) -> None:
+        """Run the next scheduler check now (after the clock moved or a deadline changed)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the lifecycle clock forward (persisted) and check deadlines at once."""
+        self.clock.offset_ms += int(round(seconds * 1000))
+        self.store.set_meta(_CLOCK_OFFSET_KEY, str(self.clock.offset_ms))
+        self.wake()
+
+    def deadline_for(self, record: InstanceRecord) -> int | None:
+        """``stop_timestamp`` for a start happening now, from the instance's auto-stop setting."""
+        auto_stop = record.auto_stop
+        if auto_stop.get("enable") and auto_stop.get("duration"):
+            return self.clock.now_ms() + int(auto_stop["duration"]) * 1000
+        return None
+
+    # --- transitions requested by the API (fast; the slow part runs in a task) -----------------------
+
+    def begin_create(self, record: InstanceRecord) -> None:
+        """``record`` is stored as CREATING; storage, then process, then RUNNING."""
+        self._spawn(record.id, lambda: self._bring_up(record.id))
+
+    def begin_start(self, record: InstanceRecord) -> InstanceRecord:
+        updated = self._set(record.id, "STARTING", failed_reasons=None)
+        self._spawn(record.id, lambda: self._bring_up(record.id))
+        return updated
+
+    def begin_stop(self, record: InstanceRecord) -> InstanceRecord:
+        updated = self._set(record.id, "STOPPING")
+        self._spawn(record.id, lambda: self._bring_down(record.id))
+        return updated
+
+    def begin_restart(self, record: InstanceRecord) -> InstanceRecord:
+        updated = self._set(record.id, "RESTARTING", failed_reasons=None)
+        self._spawn(record.id, lambda: self._restart(record.id))
+        return updated
+
+    # --- the slow parts -------------------------------------------------------------------------
+
+    async def _bring_up(self, instance_id: str) -> None:
+        record = self.store.instance(instance_id)
+        if record is None:
+            return
+        failure_status = _FAILURE_STATUS.get(record.status, "START_FAILED")
+        request = record.request
+        problem = self.provisioner.unavailable_reason(PROFILES[request["profile_id"]], FLAVORS[request["flavor"]])
+        try:
+            if problem is not None:
+                raise problem
+            self.provisioner.prepare_storage(record)
+            started = await self.provisioner.start(record, on_spawned=lambda pid: self._spawned(instance_id, pid))
+        except ProvisionError as error:
+            log.warning("instance %s: %s -> %s: %s", instance_id, record.status, failure_status, error.message)
+            self._set(instance_id, failure_status, pid=None, port=None, stop_timestamp=None,
+                      failed_reasons=error.as_api())
+            return
+        except asyncio.CancelledError:
+            raise  # server shutdown: the next boot's reconcile redoes this start
+        except Exception as error:  # noqa: BLE001 - any failure must land in failed_reasons
+            log.exception("instance %s: unexpected error while starting", instance_id)
+            self._set(instance_id, failure_status, pid=None, port=None, stop_timestamp=None,
+                      failed_reasons={"code": CRASHED,
+                                      "message": f"Unexpected error while starting the instance: "
+                                                 f"{type(error).__name__}: {error}",
+                                      "detail": {}})
+            return
+        # re-read: the auto-stop setting may have been updated while the server was starting
+        record = self.store.instance(instance_id)
+        self._set(instance_id, "RUNNING", pid=started.pid, port=started.port,
+                  stop_timestamp=self.deadline_for(record), failed_reasons=None)
+        log.info("instance %s is RUNNING on port %d (pid %d)", instance_id, started.port, started.pid)
+
+    def _spawned(self, instance_id: str, pid: int) -> None:
+        # recorded at once, so that a server dying now still finds (and kills) the process;
+        # a new instance is STARTING from the moment its process exists
+        current = self.store.instance(instance_id)
+        if current is not None and current.status == "CREATING":
+            self._set(instance_id, "STARTING", pid=pid)
+        else:
+            self.store.update_instance(instance_id, pid=pid)
+
+    async def _bring_down(self, instance_id: str) -> None:
+        record = self.store.instance(instance_id)
+        if record is None:
+            return
+        try:
+            await self.provisioner.stop(record)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001
+            log.exception("instance %s: error while stopping", instance_id)
+            if self.provisioner.is_alive(record):
+                return  # still STOPPING: the scheduler tries again
+        self._set(instance_id, "STOPPED", pid=None, port=None, stop_timestamp=None)
+        log.info("instance %s is STOPPED", instance_id)
+
+    async def _restart(self, instance_id: str) -> None:
+        record = self.store.instance(instance_id)
+        if record is None:
+            return
+        await self.provisioner.stop(record)
+        self.store.update_instance(instance_id, pid=None, port=None)
+        await self._bring_up(instance_id)
+
+    def _mark_died(self, record: InstanceRecord, message: str) -> None:
+        log.warning("instance %s: %s", record.id, message)
+        self._set(record.id, "STOPPED", pid=None, port=None, stop_timestamp=None,
+                  failed_reasons={"code": CRASHED, "message": message,
+                                  "detail": self.provisioner.failure_detail(record)})
+
+    # --- the scheduler: auto-stop deadlines and processes that died ---------------------------------
+
+    def start_scheduler(self) -> None:
+        self._wake = asyncio.Event()
+        self._scheduler = asyncio.get_running_loop().create_task(self._schedule(), name="nb-devenv scheduler")
+
+    async def _schedule(self) -> None:
+        while True:
+            try:
+                self.check_once()
+            except Exception:  # noqa: BLE001 - the timer must survive a bad tick
+                log.exception("scheduler check failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.tick)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    def check_once(self) -> None:
+        now = self.clock.now_ms()
+        for record in self.store.instances_with_status(("RUNNING", "STOPPING")):
+            if self.busy(record.id):
+                continue
+            if record.status == "STOPPING":  # an earlier stop failed: try again
+                self._spawn(record.id, lambda rid=record.id: self._bring_down(rid))
+            elif record.stop_timestamp is not None and record.stop_timestamp <= now:
+                log.info("instance %s reached its auto-stop deadline; stopping it", record.id)
+                self.begin_stop(record)
+            elif not self.provisioner.is_alive(record):
+                code = self.provisioner.exit_code(record)
+                how = f" with exit code {code}" if code is not None else ""
+                self._mark_died(record, f"The Jupyter server of this instance (pid {record.pid}) exited "
+                                        f"unexpectedly{how}; the instance is now STOPPED. "
+                                        "Start it again with the 'start' action.")
+
+    # --- boot and shutdown --------------------------------------------------------------------
+
+    async def reconcile(self) -> None:
+        """Make the stored statuses true again after a restart (or a crash) of the server."""
+        keep: set[int] = set()
+        settle: list[Awaitable[None]] = []
+        redo: list[str] = []
+        records = self.store.all_instances()
+        running = [r for r in records if r.status == "RUNNING"]
+        # asked all at once: one hung instance must not delay the boot by its timeout each
+        answering = dict(zip((r.id for r in running),
+                             await asyncio.gather(*(self.provisioner.answers(r) for r in running))))
+        for record in records:
+            if record.status == "RUNNING":
+                if answering[record.id]:
+                    keep.add(record.pid)
+                    log.info("instance %s re-adopted (pid %s, port %s)", record.id, record.pid, record.port)
+                else:
+                    settle.append(self._settle_dead(record))
+            elif record.status == "STOPPING":
+                settle.append(self._settle_stopping(record))
+            elif record.status in _FAILURE_STATUS:
+                settle.append(self.provisioner.stop(record))
+                redo.append(record.id)
+            elif record.pid is not None:
+                self.store.update_instance(record.id, pid=None, port=None)
+        await asyncio.gather(*settle)
+        orphans = await self.provisioner.terminate_orphans(keep)
+        if orphans:
+            log.info("terminated %d orphan instance server(s): %s", len(orphans), orphans)
+        for instance_id in redo:
+            self.store.update_instance(instance_id, pid=None, port=None)
+            log.info("instance %s: redoing an interrupted start", instance_id)
+            self._spawn(instance_id, lambda rid=instance_id: self._bring_up(rid))
+
+    async def _settle_dead(self, record: InstanceRecord) -> None:
+        await self.provisioner.stop(record)  # alive but not answering: make sure it is gone
+        self._mark_died(record, "The Jupyter server of this instance was no longer running (or no longer "
+                                "answering) when the local server restarted; the instance is now STOPPED. "
+                                "Start it again with the 'start' action.")
+
+    async def _settle_stopping(self, record: InstanceRecord) -> None:
+        await self.provisioner.stop(record)
+        self._set(record.id, "STOPPED", pid=None, port=None, stop_timestamp=None)
+
+    async def shutdown(self) -> None:
+        """Stop the scheduler and in-flight work; instances themselves keep running."""
+        pending = [t for t in [self._scheduler, *self._tasks.values()] if t is not None]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

@@ -1,0 +1,192 @@
+"""What each DevEnviron operation does to the state, in the order the service checks things.
+
+Every rule comes from ``nb_devenv.spec`` (validation, defaults, which action each status allows);
+this module only decides the order (e.g. create: body rules → duplicate name → quota → flavor
+permission) and the server-side facts the spec cannot know (names taken, counts, grants).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import secrets
+import sqlite3
+import uuid
+from typing import Any, Iterable, Mapping
+
+from nb_devenv.spec import (
+    FLAVORS,
+    action_refusal,
+    delete_refusal,
+    validate_action,
+    validate_create,
+    validate_list_query,
+    validate_update,
+    with_defaults,
+)
+
+from .errors import ApiError
+from .lifecycle import Lifecycle
+from .store import InstanceRecord, Project, Store
+
+__all__ = ["InstanceOperations"]
+
+
+class InstanceOperations:
+    """The six instance operations for one authenticated project.
+
+    Parameters
+    ----------
+    store, lifecycle
+        State and the state machine.
+    max_instances
+        Instances a project may hold (ModelArts.6302 beyond).
+    granted_flavors
+        Flavors that need a permission and have been granted (``--grant-flavor``).
+    """
+
+    def __init__(self, store: Store, lifecycle: Lifecycle, max_instances: int, granted_flavors: Iterable[str]):
+        self.store = store
+        self.lifecycle = lifecycle
+        self.max_instances = max_instances
+        self.granted_flavors = frozenset(granted_flavors)
+
+    def flavor_permitted(self, flavor_name: str) -> bool:
+        flavor = FLAVORS[flavor_name]
+        return not flavor.needs_permission or flavor.name in self.granted_flavors
+
+    def _now(self) -> int:
+        return self.lifecycle.clock.now_ms()
+
+    # --- create ------------------------------------------------------------------------------
+
+    def create(self, project: Project, body: Any) -> InstanceRecord:
+        violations = validate_create(body)
+        if violations:
+            raise ApiError.from_violations(violations)
+        if self.store.name_taken(project.id, body["name"]):
+            raise ApiError("ModelArts.6301", detail=f"an instance named {body['name']!r} exists in this project")
+        if self.store.count_instances(project.id) >= self.max_instances:
+            raise ApiError("ModelArts.6302", detail=f"this server allows {self.max_instances} instances "
+                                                    "per project (--max-instances)")
+        if not self.flavor_permitted(body["flavor"]):
+            raise ApiError("ModelArts.6328", detail=f"flavor {body['flavor']} is not granted on this server "
+                                                    f"(--grant-flavor {body['flavor']})")
+        now = self._now()
+        record = InstanceRecord(
+            id=f"DE-{uuid.uuid4()}",
+            project_id=project.id,
+            name=body["name"],
+            status="CREATING",
+            request=with_defaults(body),
+            created_ms=now,
+            updated_ms=now,
+            jupyter_token=secrets.token_hex(16),
+        )
+        try:
+            self.store.insert_instance(record)
+        except sqlite3.IntegrityError:  # same name created at the same moment by another request
+            raise ApiError("ModelArts.6301") from None
+        self.lifecycle.begin_create(record)
+        return record
+
+    # --- read --------------------------------------------------------------------------------
+
+    def get(self, project: Project, instance_id: str) -> InstanceRecord:
+        """The project's instance; another project's instance does not exist for it (6309)."""
+        record = self.store.instance_in_project(project.id, instance_id)
+        if record is None:
+            raise ApiError("ModelArts.6309")
+        return record
+
+    def list(self, project: Project, params: Mapping[str, str]) -> tuple[int, list[InstanceRecord]]:
+        """``(total_count before paging, the page)``."""
+        query, violations = validate_list_query(params)
+        if violations:
+            raise ApiError.from_violations(violations)
+        records = [
+            r for r in self.store.instances_of(project.id)
+            if (query["status"] is None or r.status == query["status"])
+            and r.request["workspace"]["id"] == query["workspace_id"]
+        ]
+        if query["sortby"] == "name":
+            records.sort(key=lambda r: (r.name, r.created_ms))
+        else:
+            records.sort(key=lambda r: (r.created_ms, r.name))
+        if query["order"] == "desc":
+            records.reverse()
+        total = len(records)
+        start = query["offset"]
+        page = records[start:start + query["limit"]] if query["limit"] else records[start:]
+        return total, page
+
+    # --- update ------------------------------------------------------------------------------
+
+    def update(self, project: Project, instance_id: str, body: Any) -> InstanceRecord:
+        """Description and ``spec.auto_stop``.
+
+        While RUNNING, a new duration takes effect at the next start (as documented), but
+        ``enable: false`` cancels the pending stop at once, and enabling auto-stop on a running
+        instance that has no pending stop sets one ``duration`` from now (otherwise the switch
+        would silently do nothing until the next start).
+        """
+        record = self.get(project, instance_id)
+        violations = validate_update(body)
+        if violations:
+            raise ApiError.from_violations(violations)
+        request = copy.deepcopy(record.request)
+        if body.get("description") is not None:
+            request["description"] = body["description"]
+        changes: dict = {}
+        new_auto_stop = (body.get("spec") or {}).get("auto_stop")
+        if new_auto_stop is not None:
+            merged = {**request["spec"]["auto_stop"],
+                      **{k: v for k, v in new_auto_stop.items() if v is not None}}
+            request["spec"]["auto_stop"] = merged
+            if record.status == "RUNNING":
+                if not merged.get("enable"):
+                    changes["stop_timestamp"] = None
+                elif record.stop_timestamp is None:
+                    changes["stop_timestamp"] = self._now() + int(merged["duration"]) * 1000
+        updated = self.store.update_instance(instance_id, request=request, updated_ms=self._now(), **changes)
+        if changes:
+            self.lifecycle.wake()
+        return updated
+
+    # --- delete ------------------------------------------------------------------------------
+
+    async def delete(self, project: Project, instance_id: str) -> None:
+        """Removes the instance and its EVS disk; OBS files stay, as on the real service."""
+        record = self.get(project, instance_id)
+        refusal = delete_refusal(record.status)
+        if refusal is not None:
+            raise ApiError(refusal, detail=f"the instance is {record.status}")
+        if self.lifecycle.busy(instance_id):
+            raise ApiError("ModelArts.6357")
+        self.store.delete_instance(instance_id)
+        # a big working directory takes a while to remove: not on the event loop
+        await asyncio.get_running_loop().run_in_executor(None, self.lifecycle.provisioner.destroy, record)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def act(self, project: Project, instance_id: str, body: Any) -> dict:
+        """``{"current_status", "previous_state"}`` after starting the requested transition."""
+        record = self.get(project, instance_id)
+        violations = validate_action(body)
+        if violations:
+            raise ApiError.from_violations(violations)
+        action = body["action"]
+        refusal = action_refusal(action, record.status)
+        if refusal is not None:
+            why = (f"'{action}' applies to free flavors only, and this server has none"
+                   if action in ("queue", "dequeue") else f"the instance is {record.status}")
+            raise ApiError(refusal, detail=why)
+        if self.lifecycle.busy(instance_id):
+            raise ApiError("ModelArts.6357")
+        transition = {
+            "start": self.lifecycle.begin_start,
+            "stop": self.lifecycle.begin_stop,
+            "restart": self.lifecycle.begin_restart,
+        }[action]
+        updated = transition(record)
+        return {"current_status": updated.status, "previous_state": record.status}

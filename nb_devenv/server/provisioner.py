@@ -1,0 +1,417 @@
+"""Where instances really run: a small interface, and the local-process implementation.
+
+The lifecycle (state machine, timers, persistence) only talks to :class:`Provisioner`, so a
+JupyterHub/KubeSpawner-backed provisioner can replace :class:`LocalProcessProvisioner` without
+touching it. The local one runs each instance as a real Jupyter server process on 127.0.0.1,
+in its own session (instances outlive the server and the kernel that created them), with a
+per-instance token passed through the environment, never on the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+from nb_devenv import redaction
+from nb_devenv.spec import Flavor, Profile, parse_obs_path
+
+from .data_dir import DataDir
+from .store import InstanceRecord
+
+__all__ = ["Provisioner", "LocalProcessProvisioner", "ProvisionError", "Started", "LAUNCHER_MODULE"]
+
+log = logging.getLogger("nb_devenv.server")
+
+LAUNCHER_MODULE = "nb_devenv.server.jupyter_launcher"
+
+#: failed_reasons codes (the API documents the field as a String; these are the documented
+#: codes closest to each cause)
+NO_RESOURCES = "ModelArts.6200"  # the machine cannot run this profile/flavor
+TIMED_OUT = "ModelArts.6100"  # the Jupyter server did not answer in time
+CRASHED = "ModelArts.6102"  # the Jupyter server exited
+
+
+class ProvisionError(Exception):
+    """Why an instance could not be started; becomes the instance's ``failed_reasons``."""
+
+    def __init__(self, code: str, message: str, detail: dict[str, str] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.detail = detail or {}
+
+    def as_api(self) -> dict:
+        return {"code": self.code, "message": self.message, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Started:
+    """A running instance's process and port."""
+
+    pid: int
+    port: int
+
+
+class Provisioner(ABC):
+    """What the lifecycle needs from a place that runs Jupyter servers."""
+
+    @abstractmethod
+    def unavailable_reason(self, profile: Profile, flavor: Flavor) -> ProvisionError | None:
+        """Why this machine cannot run ``profile`` on ``flavor`` at all (``None`` if it can)."""
+
+    @abstractmethod
+    def prepare_storage(self, instance: InstanceRecord) -> Path:
+        """Create the instance's working directory (EVS disk or OBS directory); return it."""
+
+    @abstractmethod
+    async def start(self, instance: InstanceRecord, on_spawned: Callable[[int], None]) -> Started:
+        """Start the instance's Jupyter server and wait until it answers with its token.
+
+        ``on_spawned(pid)`` is called as soon as a process exists, so that it can be found
+        again if the server dies during the start. Raises :class:`ProvisionError`, after
+        cleaning up, if the server does not become ready.
+        """
+
+    @abstractmethod
+    async def stop(self, instance: InstanceRecord) -> None:
+        """Terminate the instance's server (gracefully, then by force); keep its files."""
+
+    @abstractmethod
+    def is_alive(self, instance: InstanceRecord) -> bool:
+        """Whether the instance's server process still exists."""
+
+    @abstractmethod
+    async def answers(self, instance: InstanceRecord) -> bool:
+        """Whether the instance's server answers ``/api/status`` with the instance's token
+        (used to re-adopt instances after a restart without trusting a reused pid)."""
+
+    @abstractmethod
+    def destroy(self, instance: InstanceRecord) -> None:
+        """Remove what a deleted instance leaves (EVS disk, runtime files); OBS files stay."""
+
+    @abstractmethod
+    async def terminate_orphans(self, keep_pids: Iterable[int]) -> list[int]:
+        """Terminate instance servers that no instance owns any more; return their pids."""
+
+    def failure_detail(self, instance: InstanceRecord) -> dict[str, str]:
+        """Diagnostics for ``failed_reasons.detail`` (a log tail, say)."""
+        return {}
+
+    def exit_code(self, instance: InstanceRecord) -> int | None:
+        """The exit code of the instance's server if it ended and the code is known."""
+        return None
+
+
+# --- processes ------------------------------------------------------------------------------
+
+def _cmdline(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+
+
+def _pid_exists(pid: int) -> bool:
+    """True for a live process; false for none and for a zombie (dead, waiting to be reaped by
+    a parent that may never do it, e.g. a container's init after the server restarted)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def _is_launcher(pid: int) -> bool:
+    """Whether ``pid`` is one of our instance servers (guards every kill against pid reuse)."""
+    if not _pid_exists(pid):
+        return False
+    cmdline = _cmdline(pid)
+    if cmdline is None:
+        return False
+    if cmdline == "" and not Path("/proc").is_dir():  # no procfs: trust the recorded pid
+        return True
+    return LAUNCHER_MODULE in cmdline
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    # each instance leads its own session and process group (start_new_session=True)
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _tail(path: Path, lines: int = 25, max_bytes: int = 16384) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - max_bytes))
+            text = handle.read().decode(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def has_gpu() -> bool:
+    return Path("/dev/nvidia0").exists() or shutil.which("nvidia-smi") is not None
+
+
+class LocalProcessProvisioner(Provisioner):
+    """Each instance is ``python -m nb_devenv.server.jupyter_launcher`` in its own session.
+
+    Parameters
+    ----------
+    layout
+        The data directory (working dirs, runtime dirs, logs).
+    start_timeout
+        Seconds a Jupyter server gets to answer ``/api/status``.
+    stop_grace
+        Seconds between SIGTERM and SIGKILL.
+    """
+
+    poll_interval = 0.05
+
+    def __init__(self, layout: DataDir, start_timeout: float = 60.0, stop_grace: float = 5.0):
+        self.layout = layout
+        self.start_timeout = start_timeout
+        self.stop_grace = stop_grace
+        # processes we spawned, so that we can reap them (waitpid) instead of leaving zombies
+        self._children: dict[int, subprocess.Popen] = {}
+        self._exit_codes: dict[int, int] = {}  # of children that ended, until reported
+
+    # --- what this machine can run -------------------------------------------------------------
+
+    def unavailable_reason(self, profile: Profile, flavor: Flavor) -> ProvisionError | None:
+        if profile.python_major != 3:
+            return ProvisionError(
+                NO_RESOURCES,
+                f"Python {profile.python_major} is not available on this machine: the local server "
+                f"runs instances with Python {sys.version_info.major}.{sys.version_info.minor}. "
+                f"Create the instance with a Python 3 profile (e.g. Python3) instead.",
+                {"profile": profile.id},
+            )
+        if "GPU" in (profile.hardware, flavor.hardware) and not has_gpu():
+            return ProvisionError(
+                NO_RESOURCES,
+                f"This machine has no GPU (no /dev/nvidia0 and no nvidia-smi), so profile {profile.id} "
+                f"on flavor {flavor.name} cannot run here. Use a CPU profile and flavor "
+                f"(e.g. Python3 on modelarts.vm.cpu.2u).",
+                {"profile": profile.id, "flavor": flavor.name},
+            )
+        return None
+
+    # --- storage -----------------------------------------------------------------------------
+
+    def workdir(self, instance: InstanceRecord) -> Path:
+        storage = instance.request["spec"]["storage"]
+        if storage["type"].upper() == "OBS":
+            bucket, directory = parse_obs_path(storage["location"]["path"])
+            return self.layout.obs_dir(bucket, directory)
+        return self.layout.evs_dir(instance.id)
+
+    def prepare_storage(self, instance: InstanceRecord) -> Path:
+        workdir = self.workdir(instance)
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.layout.runtime_dir(instance.id).mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.layout.config_dir(instance.id).mkdir(parents=True, exist_ok=True, mode=0o700)
+        return workdir
+
+    # --- start -------------------------------------------------------------------------------
+
+    def _command(self, workdir: Path) -> list[str]:
+        command = [sys.executable, "-m", LAUNCHER_MODULE, "--no-browser", "--ip=127.0.0.1", "--port=0",
+                   "--ServerApp.port_retries=0", f"--ServerApp.root_dir={workdir}"]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        return command
+
+    def _environment(self, instance: InstanceRecord) -> dict[str, str]:
+        env = {
+            key: value for key, value in os.environ.items()
+            # settings meant for the Jupyter/kernel that started us must not configure instances
+            if not key.startswith("JPY_")
+            and key not in ("JUPYTER_PORT", "JUPYTER_CONFIG_PATH", "JUPYTER_TOKEN", "JUPYTER_PASSWORD")
+        }
+        env["JUPYTER_TOKEN"] = instance.jupyter_token
+        env["JUPYTER_RUNTIME_DIR"] = str(self.layout.runtime_dir(instance.id))
+        env["JUPYTER_CONFIG_DIR"] = str(self.layout.config_dir(instance.id))
+        return env
+
+    async def start(self, instance: InstanceRecord, on_spawned: Callable[[int], None]) -> Started:
+        workdir = self.prepare_storage(instance)
+        runtime = self.layout.runtime_dir(instance.id)
+        for stale in runtime.glob("jpserver-*"):
+            stale.unlink(missing_ok=True)
+        log_path = self.layout.jupyter_log(instance.id)
+        with open(log_path, "ab") as log_file:
+            log_file.write(f"--- nb-devenv: starting at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
+            log_file.flush()
+            process = subprocess.Popen(
+                self._command(workdir), cwd=workdir, env=self._environment(instance),
+                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                start_new_session=True, close_fds=True,
+            )
+        self._children[process.pid] = process
+        on_spawned(process.pid)
+        try:
+            port = await self._wait_ready(instance, process, runtime / f"jpserver-{process.pid}.json")
+        except asyncio.CancelledError:
+            # the server is shutting down: the pid is recorded, the next boot's reconcile
+            # terminates this half-started process and starts the instance again
+            raise
+        except BaseException:
+            await self._terminate(process.pid)
+            raise
+        return Started(pid=process.pid, port=port)
+
+    async def _wait_ready(self, instance: InstanceRecord, process: subprocess.Popen, runtime_file: Path) -> int:
+        deadline = time.monotonic() + self.start_timeout
+        port: int | None = None
+        while True:
+            code = process.poll()
+            if code is not None:
+                raise ProvisionError(
+                    CRASHED, f"The Jupyter server of this instance exited during start (exit code {code}).",
+                    self.failure_detail(instance))
+            if port is None:
+                port = self._read_port(runtime_file)
+            if port is not None and await self._status_ok(port, instance.jupyter_token):
+                return port
+            if time.monotonic() >= deadline:
+                raise ProvisionError(
+                    TIMED_OUT,
+                    f"The Jupyter server of this instance did not become ready within "
+                    f"{self.start_timeout:g} s (see --start-timeout).",
+                    self.failure_detail(instance))
+            await asyncio.sleep(self.poll_interval)
+
+    @staticmethod
+    def _read_port(runtime_file: Path) -> int | None:
+        try:
+            return int(json.loads(runtime_file.read_text())["port"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # not written yet, or half-written
+
+    @staticmethod
+    async def _status_ok(port: int, token: str, timeout: float = 2.0) -> bool:
+        request = HTTPRequest(f"http://127.0.0.1:{port}/api/status",
+                              headers={"Authorization": f"token {token}"},
+                              connect_timeout=timeout, request_timeout=timeout)
+        try:
+            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+        except OSError:
+            return False
+        return response.code == 200
+
+    # --- stop --------------------------------------------------------------------------------
+
+    def _alive(self, pid: int) -> bool:
+        child = self._children.get(pid)
+        if child is not None:
+            code = child.poll()
+            if code is None:
+                return True
+            self._children.pop(pid, None)
+            self._exit_codes[pid] = code
+            return False
+        return _pid_exists(pid)
+
+    async def _wait_gone(self, pid: int, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while self._alive(pid):
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(self.poll_interval)
+        return True
+
+    async def _terminate(self, pid: int) -> None:
+        """SIGTERM to the process group (Jupyter then shuts its kernels down), SIGKILL if it lingers."""
+        child = self._children.get(pid)
+        if child is not None:
+            if child.poll() is not None:  # already exited (and now reaped)
+                self._children.pop(pid, None)
+                return
+        elif not _is_launcher(pid):
+            return
+        _signal_group(pid, signal.SIGTERM)
+        if not await self._wait_gone(pid, self.stop_grace):
+            log.warning("instance server pid %s ignored SIGTERM for %.0f s; killing it", pid, self.stop_grace)
+            _signal_group(pid, signal.SIGKILL)
+            await self._wait_gone(pid, 2.0)
+        self._children.pop(pid, None)
+        self._exit_codes.pop(pid, None)  # an asked-for stop is not worth reporting
+
+    async def stop(self, instance: InstanceRecord) -> None:
+        if instance.pid is not None:
+            await self._terminate(instance.pid)
+
+    def is_alive(self, instance: InstanceRecord) -> bool:
+        if instance.pid is None:
+            return False
+        if instance.pid in self._children:
+            return self._alive(instance.pid)
+        return _is_launcher(instance.pid)
+
+    async def answers(self, instance: InstanceRecord) -> bool:
+        if instance.pid is None or instance.port is None or not self.is_alive(instance):
+            return False
+        return await self._status_ok(instance.port, instance.jupyter_token)
+
+    def exit_code(self, instance: InstanceRecord) -> int | None:
+        return None if instance.pid is None else self._exit_codes.pop(instance.pid, None)
+
+    # --- delete and clean-up -------------------------------------------------------------------
+
+    def destroy(self, instance: InstanceRecord) -> None:
+        shutil.rmtree(self.layout.instance_dir(instance.id), ignore_errors=True)
+        storage = instance.request["spec"]["storage"]
+        if storage["type"].upper() == "EVS":
+            shutil.rmtree(self.layout.evs_dir(instance.id), ignore_errors=True)
+
+    async def terminate_orphans(self, keep_pids: Iterable[int]) -> list[int]:
+        keep = set(keep_pids)
+        orphans = []
+        for runtime_file in self.layout.runtime_files():
+            try:
+                pid = int(runtime_file.stem.split("-", 1)[1])
+            except (IndexError, ValueError):
+                continue
+            if pid in keep:
+                continue
+            if _is_launcher(pid):
+                orphans.append(pid)
+            else:
+                runtime_file.unlink(missing_ok=True)  # left by a server that was killed
+        await asyncio.gather(*(self._terminate(pid) for pid in orphans))
+        return orphans
+
+    def failure_detail(self, instance: InstanceRecord) -> dict[str, str]:
+        log_path = self.layout.jupyter_log(instance.id)
+        # jupyter_server masks an environment-supplied token itself; mask it again to be sure
+        tail = redaction.redact(_tail(log_path), [instance.jupyter_token])
+        return {"log_path": str(log_path), "log_tail": tail}

@@ -1,0 +1,252 @@
+"""All server state in one SQLite file: projects, credentials, tokens, instances, the clock offset.
+
+SQLite (WAL mode) because the state must survive restarts and crashes, and because another
+process (``add_project``, ``nb-devenv projects create``) may write to it while the server runs:
+the server therefore reads credentials from here on every request instead of caching them.
+Calls are short and run on the server's event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+__all__ = ["Store", "Project", "InstanceRecord"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS projects (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    user_id     TEXT NOT NULL,
+    user_name   TEXT NOT NULL,
+    domain_name TEXT NOT NULL,
+    password    TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS credentials (
+    ak         TEXT PRIMARY KEY,
+    sk         TEXT NOT NULL,
+    project_id TEXT NOT NULL REFERENCES projects(id)
+);
+-- tokens are kept as SHA-256 digests: a copy of the database does not hand out live tokens
+CREATE TABLE IF NOT EXISTS tokens (
+    token_sha256 TEXT PRIMARY KEY,
+    project_id   TEXT NOT NULL REFERENCES projects(id),
+    expires_ms   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS instances (
+    id             TEXT PRIMARY KEY,
+    project_id     TEXT NOT NULL REFERENCES projects(id),
+    name           TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    request        TEXT NOT NULL,
+    created_ms     INTEGER NOT NULL,
+    updated_ms     INTEGER NOT NULL,
+    jupyter_token  TEXT NOT NULL,
+    pid            INTEGER,
+    port           INTEGER,
+    stop_timestamp INTEGER,
+    failed_reasons TEXT,
+    UNIQUE (project_id, name)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project with its IAM user (the token flow logs in as this user)."""
+
+    id: str
+    name: str
+    user_id: str
+    user_name: str
+    domain_name: str
+    password: str
+
+
+@dataclass(frozen=True)
+class InstanceRecord:
+    """One instance as stored; ``request`` is the normalised create body (``with_defaults``),
+    kept current by updates (description, ``spec.auto_stop``)."""
+
+    id: str
+    project_id: str
+    name: str
+    status: str
+    request: dict
+    created_ms: int
+    updated_ms: int
+    jupyter_token: str
+    pid: int | None = None
+    port: int | None = None
+    stop_timestamp: int | None = None
+    failed_reasons: dict | None = field(default=None)
+
+    @property
+    def auto_stop(self) -> dict:
+        return self.request["spec"]["auto_stop"]
+
+
+_INSTANCE_COLUMNS = ("id", "project_id", "name", "status", "request", "created_ms", "updated_ms",
+                     "jupyter_token", "pid", "port", "stop_timestamp", "failed_reasons")
+_JSON_COLUMNS = ("request", "failed_reasons")
+
+
+def _to_row(values: dict) -> dict:
+    return {k: (json.dumps(v) if k in _JSON_COLUMNS and v is not None else v) for k, v in values.items()}
+
+
+def _from_row(row: sqlite3.Row) -> InstanceRecord:
+    values = {k: row[k] for k in _INSTANCE_COLUMNS}
+    for key in _JSON_COLUMNS:
+        if values[key] is not None:
+            values[key] = json.loads(values[key])
+    return InstanceRecord(**values)
+
+
+class Store:
+    """A connection to ``state.sqlite3``; one per process, used from one thread."""
+
+    def __init__(self, path: Path):
+        new = not path.exists()
+        if new:
+            # created private: it holds secret keys and passwords
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        self._db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- meta ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row["value"]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # --- projects and credentials ----------------------------------------------------------------
+
+    def insert_project(self, project: Project, ak: str, sk: str, created_ms: int) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(
+                "INSERT INTO projects(id, name, user_id, user_name, domain_name, password, created_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (project.id, project.name, project.user_id, project.user_name, project.domain_name,
+                 project.password, created_ms))
+            self._db.execute("INSERT INTO credentials(ak, sk, project_id) VALUES (?, ?, ?)",
+                             (ak, sk, project.id))
+
+    def _project(self, where: str, args: tuple) -> Project | None:
+        row = self._db.execute(
+            f"SELECT id, name, user_id, user_name, domain_name, password FROM projects WHERE {where}",
+            args).fetchone()
+        return None if row is None else Project(**dict(row))
+
+    def project_by_id(self, project_id: str) -> Project | None:
+        return self._project("id = ?", (project_id,))
+
+    def project_by_name(self, name: str) -> Project | None:
+        return self._project("name = ?", (name,))
+
+    def project_by_user(self, user_name: str, domain_name: str) -> Project | None:
+        return self._project("user_name = ? AND domain_name = ?", (user_name, domain_name))
+
+    def credentials_of(self, project_id: str) -> tuple[str, str] | None:
+        row = self._db.execute("SELECT ak, sk FROM credentials WHERE project_id = ? ORDER BY rowid LIMIT 1",
+                               (project_id,)).fetchone()
+        return None if row is None else (row["ak"], row["sk"])
+
+    def credential(self, ak: str) -> tuple[str, Project] | None:
+        """``(sk, project)`` of an access key in one query (this runs on every signed request)."""
+        row = self._db.execute(
+            "SELECT c.sk, p.id, p.name, p.user_id, p.user_name, p.domain_name, p.password "
+            "FROM credentials c JOIN projects p ON p.id = c.project_id WHERE c.ak = ?", (ak,)).fetchone()
+        if row is None:
+            return None
+        values = dict(row)
+        return values.pop("sk"), Project(**values)
+
+    # --- tokens ------------------------------------------------------------------------------
+
+    def insert_token(self, token_sha256: str, project_id: str, expires_ms: int, now_ms: int) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            # a day-old token is useless; dropping them here keeps the table small without a timer
+            self._db.execute("DELETE FROM tokens WHERE expires_ms < ?", (now_ms - 86_400_000,))
+            self._db.execute("INSERT INTO tokens(token_sha256, project_id, expires_ms) VALUES (?, ?, ?)",
+                             (token_sha256, project_id, expires_ms))
+
+    def token(self, token_sha256: str) -> tuple[str, int] | None:
+        """``(project_id, expires_ms)`` of an issued token, or ``None``."""
+        row = self._db.execute("SELECT project_id, expires_ms FROM tokens WHERE token_sha256 = ?",
+                               (token_sha256,)).fetchone()
+        return None if row is None else (row["project_id"], row["expires_ms"])
+
+    # --- instances ---------------------------------------------------------------------------
+
+    def insert_instance(self, record: InstanceRecord) -> None:
+        """Raises ``sqlite3.IntegrityError`` if the name is taken in the project."""
+        values = _to_row({k: getattr(record, k) for k in _INSTANCE_COLUMNS})
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        self._db.execute(f"INSERT INTO instances({columns}) VALUES ({marks})", tuple(values.values()))
+
+    def update_instance(self, instance_id: str, **changes: Any) -> InstanceRecord | None:
+        """Set some columns of one instance; returns the updated record (``None`` if it is gone)."""
+        unknown = set(changes) - set(_INSTANCE_COLUMNS)
+        if unknown:
+            raise KeyError(f"no such instance column: {sorted(unknown)}")
+        values = _to_row(changes)
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        self._db.execute(f"UPDATE instances SET {assignments} WHERE id = ?", (*values.values(), instance_id))
+        return self.instance(instance_id)
+
+    def delete_instance(self, instance_id: str) -> None:
+        self._db.execute("DELETE FROM instances WHERE id = ?", (instance_id,))
+
+    def instance(self, instance_id: str) -> InstanceRecord | None:
+        row = self._db.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
+        return None if row is None else _from_row(row)
+
+    def instance_in_project(self, project_id: str, instance_id: str) -> InstanceRecord | None:
+        row = self._db.execute("SELECT * FROM instances WHERE id = ? AND project_id = ?",
+                               (instance_id, project_id)).fetchone()
+        return None if row is None else _from_row(row)
+
+    def instances_of(self, project_id: str) -> list[InstanceRecord]:
+        rows = self._db.execute("SELECT * FROM instances WHERE project_id = ?", (project_id,)).fetchall()
+        return [_from_row(r) for r in rows]
+
+    def instances_with_status(self, statuses: Iterable[str]) -> list[InstanceRecord]:
+        wanted = tuple(statuses)
+        marks = ", ".join("?" for _ in wanted)
+        rows = self._db.execute(f"SELECT * FROM instances WHERE status IN ({marks})", wanted).fetchall()
+        return [_from_row(r) for r in rows]
+
+    def all_instances(self) -> list[InstanceRecord]:
+        return [_from_row(r) for r in self._db.execute("SELECT * FROM instances").fetchall()]
+
+    def count_instances(self, project_id: str) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM instances WHERE project_id = ?",
+                                (project_id,)).fetchone()[0]
+
+    def name_taken(self, project_id: str, name: str) -> bool:
+        return self._db.execute("SELECT 1 FROM instances WHERE project_id = ? AND name = ?",
+                                (project_id, name)).fetchone() is not None

@@ -1,0 +1,133 @@
+"""``nb-devenv`` as a user runs it: a real process talking to a real local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import kill_instances
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 90) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nb_devenv", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def cli_env(shared_server):
+    """Point the CLI at the shared server; credentials come from its data directory."""
+    return {"NB_DEVENV_ENDPOINT": shared_server.endpoint, "NB_DEVENV_DATA_DIR": str(shared_server.data_dir)}
+
+
+def _assert_no_secret(server, *texts: str) -> None:
+    for text in texts:
+        for key in ("sk", "password"):
+            assert server.credentials[key] not in text
+
+
+def test_create_wait_open_stop_delete(shared_server, cli_env):
+    done = run_cli("create", "--name", "cli-life", "--profile", "Python3", "--flavor", "modelarts.vm.cpu.2u",
+                   "--auto-stop", "1h", "--wait", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    assert "status:      RUNNING" in done.stdout
+    assert re.search(r"time left:   00:59:\d\d", done.stdout)
+    instance_id = re.search(r"nb-devenv open (DE-[\w-]+)", done.stdout)[1]
+
+    opened = run_cli("open", instance_id, env=cli_env)
+    assert opened.returncode == 0, opened.stderr
+    url = opened.stdout.strip()
+    assert httpx.get(url.replace("/?token=", "/api/status?token=")).status_code == 200
+
+    listed = run_cli("list", "--json", env=cli_env)
+    assert instance_id in {i["id"] for i in json.loads(listed.stdout)["instances"]}
+    table = run_cli("list", env=cli_env).stdout
+    assert table.splitlines()[0].split() == ["NAME", "ID", "STATUS", "FLAVOR", "STORAGE", "TIME", "LEFT"]
+
+    stopped = run_cli("stop", instance_id, "--wait", env=cli_env)
+    assert stopped.returncode == 0 and "status:      STOPPED" in stopped.stdout
+    updated = run_cli("update", instance_id, "--auto-stop", "off", "--description", "done", "--json", env=cli_env)
+    data = json.loads(updated.stdout)
+    assert data["spec"]["auto_stop"]["enable"] is False and data["description"] == "done"
+    deleted = run_cli("delete", instance_id, env=cli_env)
+    assert deleted.returncode == 0 and deleted.stdout.strip() == f"deleted {instance_id}"
+    _assert_no_secret(shared_server, done.stdout, done.stderr, listed.stdout, stopped.stdout)
+
+
+def test_invalid_create_prints_every_violation_and_sends_nothing(shared_server, cli_env):
+    before = json.loads(run_cli("list", "--json", env=cli_env).stdout)["total_count"]
+    done = run_cli("create", "--name", "bad/name", "--profile", "Python3", "--flavor", "modelarts.vm.cpu.2u",
+                   "--storage", "OBS", "--path", "bucket", "--auto-stop", "30m", env=cli_env)
+    assert done.returncode == 1
+    for code, field in (("ModelArts.6334", "name"), ("ModelArts.6318", "spec.storage.location.path"),
+                        ("ModelArts.6358", "spec.storage.location.path"),
+                        ("ModelArts.6349", "spec.auto_stop.duration")):
+        assert re.search(rf"{re.escape(code)}\s+{re.escape(field)}:", done.stderr), done.stderr
+    assert "Traceback" not in done.stderr
+    assert json.loads(run_cli("list", "--json", env=cli_env).stdout)["total_count"] == before
+
+
+def test_body_file_with_flag_override_and_dry_run(tmp_path, cli_env):
+    body = tmp_path / "body.yaml"
+    body.write_text("name: from-file\nprofile_id: Python3\nflavor: modelarts.vm.cpu.2u\n"
+                    "spec:\n  storage:\n    type: obs\n    location:\n      path: my-bucket/work/\n"
+                    "  auto_stop: {enable: true, duration: 3600}\n")
+    done = run_cli("create", "-f", str(body), "--name", "from-flags", "--auto-stop", "2h", "--dry-run", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    sent = json.loads(done.stdout)
+    assert sent["name"] == "from-flags" and sent["spec"]["storage"]["location"]["path"] == "my-bucket/work/"
+    assert sent["spec"]["auto_stop"] == {"enable": True, "duration": 7200}
+    listed = json.loads(run_cli("list", "--json", env=cli_env).stdout)
+    assert "from-flags" not in {i["name"] for i in listed["instances"]}, "a dry run sends nothing"
+
+
+def test_malformed_body_reports_line_and_column(tmp_path, cli_env):
+    body = tmp_path / "broken.yaml"
+    body.write_text("name: x\nspec: {storage: [\n")
+    done = run_cli("create", "-f", str(body), env=cli_env)
+    assert done.returncode == 1
+    assert re.search(r"line \d+, column \d+", done.stderr), done.stderr
+    missing = run_cli("create", "-f", str(tmp_path / "nope.yaml"), env=cli_env)
+    assert missing.returncode == 1 and "nope.yaml" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_api_errors_print_code_and_exit_1(cli_env):
+    done = run_cli("get", "DE-does-not-exist", env=cli_env)
+    assert done.returncode == 1
+    assert "NotFoundError" in done.stderr and "ModelArts.6309" in done.stderr and "request id" in done.stderr
+
+
+def test_projects_create_writes_a_private_credentials_file(shared_server, tmp_path):
+    output = tmp_path / "other.json"
+    done = run_cli("projects", "create", "other", "--data-dir", str(shared_server.data_dir), "--output", str(output))
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    other = json.loads(output.read_text())
+    assert other["project_id"] != shared_server.credentials["project_id"]
+    assert other["sk"] not in done.stdout
+
+
+def test_with_no_endpoint_the_cli_starts_the_local_server_once(tmp_path):
+    data_dir = tmp_path / "auto"
+    env = {"NB_DEVENV_DATA_DIR": str(data_dir), "NB_DEVENV_ENDPOINT": "", "NB_DEVENV_REGION": ""}
+    try:
+        first = run_cli("list", env=env)
+        assert first.returncode == 0, first.stderr
+        server = json.loads((data_dir / "server.json").read_text())
+        credentials = data_dir / "credentials.json"
+        assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+        second = run_cli("list", env=env)
+        assert second.returncode == 0
+        assert json.loads((data_dir / "server.json").read_text())["pid"] == server["pid"], "reused, not restarted"
+    finally:
+        kill_instances(data_dir)
+        info = data_dir / "server.json"
+        if info.exists():
+            os.kill(json.loads(info.read_text())["pid"], 15)
