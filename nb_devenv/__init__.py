@@ -7,29 +7,36 @@ speaks the same DevEnviron API and runs each instance as a real local Jupyter se
 
 __version__ = "0.1.0"
 
-from .auth import AkSkAuth, TokenAuth, fetch_iam_token  # noqa: E402
-from .client import AsyncDevEnvClient  # noqa: E402
-from .exceptions import (  # noqa: E402
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    DevEnvError,
-    InstanceFailedError,
-    NotFoundError,
-    PermissionDeniedError,
-    QuotaExceededError,
-    RateLimitError,
-    ServerError,
-    SpecValidationError,
-    WaitTimeoutError,
-)
-from .models import ActionResult, Instance, InstanceList  # noqa: E402
-from .retry import RetryPolicy  # noqa: E402
+import importlib
+from typing import Any
+
+# Public names are imported on first use (PEP 562). The local server and every instance it
+# starts run as ``python -m nb_devenv.server...``, which imports this package first; they must
+# not load the client (httpx) they do not use. ``from nb_devenv import X`` works as usual.
+_HOMES = {
+    "AkSkAuth": "auth", "TokenAuth": "auth", "fetch_iam_token": "auth",
+    "AsyncDevEnvClient": "client",
+    "RetryPolicy": "retry",
+    "Instance": "models", "InstanceList": "models", "ActionResult": "models",
+    **{name: "exceptions" for name in (
+        "DevEnvError", "ConfigurationError", "SpecValidationError", "APIError", "APIConnectionError",
+        "APITimeoutError", "APIStatusError", "BadRequestError", "AuthenticationError",
+        "PermissionDeniedError", "NotFoundError", "ConflictError", "QuotaExceededError",
+        "RateLimitError", "ServerError", "InstanceFailedError", "WaitTimeoutError")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "__version__",

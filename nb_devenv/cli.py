@@ -275,11 +275,15 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def _projects(args: argparse.Namespace) -> int:
-    from .local import default_data_dir
+    from .paths import default_data_dir
     from .server import add_project, write_private_json
 
     data_dir = Path(args.data_dir or default_data_dir())
-    credentials = add_project(data_dir, args.name)
+    try:
+        credentials = add_project(data_dir, args.name)
+    except ValueError as error:  # duplicate or invalid project name
+        print(f"nb-devenv projects create: error: {error}", file=sys.stderr)
+        return 1
     output = Path(args.output or data_dir / f"credentials-{args.name}.json")
     write_private_json(output, credentials)
     print(f"project {args.name} ({credentials['project_id']}): credentials written to {output} (mode 600)")

@@ -25,18 +25,11 @@ from pathlib import Path
 import httpx
 
 from .exceptions import ConfigurationError
+from .paths import default_data_dir
 
 __all__ = ["default_data_dir", "read_credentials", "running_endpoint", "ensure_local_server"]
 
 START_TIMEOUT = 30.0
-
-
-def default_data_dir() -> Path:
-    """``$NB_DEVENV_DATA_DIR``, else ``$XDG_DATA_HOME/nb_devenv``, else ``~/.local/share/nb_devenv``."""
-    if os.environ.get("NB_DEVENV_DATA_DIR"):
-        return Path(os.environ["NB_DEVENV_DATA_DIR"]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "nb_devenv"
 
 
 def _read_json(path: Path) -> dict | None:

@@ -13,17 +13,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import default_data_dir
+
 __all__ = ["DataDir", "AlreadyRunning", "default_data_dir", "write_private_json"]
-
-
-def default_data_dir() -> Path:
-    """``$NB_DEVENV_DATA_DIR``, else ``$XDG_DATA_HOME/nb_devenv``, else ``~/.local/share/nb_devenv``."""
-    explicit = os.environ.get("NB_DEVENV_DATA_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / "nb_devenv"
 
 
 class AlreadyRunning(Exception):
