@@ -131,3 +131,17 @@ def test_with_no_endpoint_the_cli_starts_the_local_server_once(tmp_path):
         info = data_dir / "server.json"
         if info.exists():
             os.kill(json.loads(info.read_text())["pid"], 15)
+
+
+def test_watch_prints_each_change_until_the_wanted_status(shared_server, cli_env):
+    created = json.loads(run_cli("create", "--name", "cli-watch", "--profile", "Python3",
+                                 "--flavor", "modelarts.vm.cpu.2u", "--auto-stop", "2h", "--json",
+                                 env=cli_env).stdout)
+    watched = run_cli("watch", created["id"], "--until", "RUNNING", "--json", env=cli_env)
+    assert watched.returncode == 0, watched.stderr
+    lines = [json.loads(line) for line in watched.stdout.splitlines()]
+    assert lines[-1]["status"] == "RUNNING" and 7190 <= lines[-1]["remain_time"] <= 7200
+    plain = run_cli("watch", created["id"], "--until", "RUNNING", env=cli_env)
+    assert re.search(r"cli-watch  RUNNING  auto-stop in 01:59:\d\d", plain.stdout), plain.stdout
+    run_cli("stop", created["id"], "--wait", env=cli_env)
+    assert run_cli("delete", created["id"], env=cli_env).returncode == 0
