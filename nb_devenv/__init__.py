@@ -7,8 +7,7 @@ speaks the same DevEnviron API and runs each instance as a real local Jupyter se
 
 __version__ = "0.1.0"
 
-import importlib
-from typing import Any
+from ._lazy import lazy_exports  # noqa: E402
 
 # Public names are imported on first use (PEP 562). The local server and every instance it
 # starts run as ``python -m nb_devenv.server...``, which imports this package first; they must
@@ -26,16 +25,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())
 
 
 __all__ = [
