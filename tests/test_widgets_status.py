@@ -1,0 +1,261 @@
+"""The status widget as a real ipywidget fed with crafted snapshots and a ManualClock.
+
+No server and no hub: the widget is built with ``watch=False`` and driven through
+:meth:`update` / :meth:`tick`, as the hub would. The same widget against the real server is
+in test_widgets_live.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import ipywidgets
+import pytest
+
+from nb_devenv.clock import ManualClock
+from nb_devenv.models import Instance
+from nb_devenv.spec import STATUSES, can
+from nb_devenv.widgets import WARN_BELOW, InstanceStatusWidget, InstanceTable, KeyValueView, Message
+
+
+@pytest.fixture(autouse=True)
+def _no_default_server(tmp_path, monkeypatch):
+    # nothing here may reach (or start) the user's local server: point the defaults nowhere
+    monkeypatch.setenv("NB_DEVENV_DATA_DIR", str(tmp_path / "nb_devenv-data"))
+    monkeypatch.setenv("NB_DEVENV_ENDPOINT", "http://127.0.0.1:9")
+
+
+@pytest.fixture(autouse=True)
+def _close_widgets():
+    yield
+    ipywidgets.Widget.close_all()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+def snapshot(clock: ManualClock, status: str = "RUNNING", *, stop_in: int | None = 7200, duration: int = 7200,
+             enable: bool = True, name: str = "demo", description: str = "", created_ago: int = 300,
+             failed_reasons: dict | None = None, updated: int | None = None, instance_id: str = "DE-1") -> Instance:
+    now = clock.now_ms()
+    auto_stop = {"enable": enable, "duration": duration, "prompt": True}
+    if status == "RUNNING" and enable and stop_in is not None:
+        auto_stop["stop_timestamp"] = now + stop_in * 1000
+    data = {
+        "id": instance_id, "name": name, "status": status, "description": description,
+        "flavor": "modelarts.vm.cpu.2u", "profile": {"id": "Python3"},
+        "creation_timestamp": now - created_ago * 1000, "latest_update_timestamp": updated or now,
+        "spec": {"storage": {"type": "EVS", "location": {"volume_size": 5}}, "auto_stop": auto_stop,
+                 "annotations": {"url": "http://127.0.0.1:9/lab"} if status == "RUNNING" else {},
+                 "failed_reasons": failed_reasons},
+        "workspace": {"id": "0"},
+    }
+    return Instance.from_api(data, clock=clock)
+
+
+def widget_for(clock, **kwargs) -> InstanceStatusWidget:
+    return InstanceStatusWidget(snapshot(clock, **kwargs), clock=clock, watch=False)
+
+
+def test_shows_the_facts_with_stable_classes(clock):
+    w = widget_for(clock)
+    assert "nb-devenv-status" in w._dom_classes
+    assert "nb-devenv-status-value" in w.parts["status"]._dom_classes
+    assert "nb-devenv-countdown" in w.parts["countdown"]._dom_classes
+    assert "nb-devenv-open-link" in w.parts["link"]._dom_classes
+    assert "nb-devenv-error" in w.parts["error"]._dom_classes
+    assert "demo" in w.parts["title"].value and "DE-1" in w.parts["title"].value
+    details = w.parts["details"].value
+    assert "modelarts.vm.cpu.2u" in details and "EVS 5 GB" in details and "5m 00s" in details
+    assert "RUNNING" in w.parts["status"].value
+    assert set(w.buttons) == {"Stop", "Start", "Delete", "Refresh", "Open"}
+
+
+def test_countdown_follows_the_clock_not_a_counter(clock):
+    w = widget_for(clock, stop_in=7200)
+    assert w.remaining == 7200
+    assert "02:00:00" in w.parts["countdown"].value
+    assert w.parts["bar"].max == 7200 and w.parts["bar"].value == 7200
+    clock.advance(1)
+    w.tick()
+    assert w.remaining == 7199 and "01:59:59" in w.parts["countdown"].value
+    assert w.parts["bar"].value == 7199
+    clock.advance(3600)  # a blocked kernel that wakes up an hour later is right at once
+    w.tick()
+    assert "00:59:59" in w.parts["countdown"].value
+    stops = datetime.fromtimestamp(w.instance.auto_stop.stop_timestamp / 1000).astimezone().strftime("%H:%M:%S")
+    assert f"stops at {stops}" in w.parts["countdown"].value
+
+
+def test_warning_below_ten_minutes(clock):
+    w = widget_for(clock, stop_in=WARN_BELOW + 2)
+    assert w.parts["warning"].value == "" and w.parts["bar"].bar_style == "success"
+    assert w.parts["warning"].layout.display == "none"
+    clock.advance(3)
+    w.tick()
+    assert "less than 10 minutes" in w.parts["warning"].value
+    assert w.parts["warning"].layout.display is None
+    assert w.parts["bar"].bar_style == "warning"
+    assert "nb-devenv-warning" in w.parts["warning"]._dom_classes
+
+
+def test_no_countdown_unless_running_with_auto_stop(clock):
+    w = widget_for(clock, enable=False)
+    assert w.remaining is None and "auto-stop off" in w.parts["countdown"].value
+    assert w.parts["bar"].layout.display == "none"
+    w.update(snapshot(clock, "STOPPED"))
+    assert w.parts["countdown_row"].layout.display == "none"
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_buttons_follow_the_spec(clock, status):
+    w = widget_for(clock, status=status)
+    buttons = w.buttons
+    assert buttons["Stop"].disabled is not can("stop", status)
+    assert buttons["Start"].disabled is not can("start", status)
+    assert buttons["Delete"].disabled is not can("delete", status)
+    assert buttons["Refresh"].disabled is False
+    assert buttons["Open"].disabled is (status != "RUNNING")
+    assert w.parts["open_row"].layout.display == (None if status == "RUNNING" else "none")
+
+
+def test_status_families_and_lifecycle_steps(clock):
+    w = widget_for(clock, status="CREATING")
+    assert "nb-devenv-state-transition" in w.parts["status"]._dom_classes
+    assert "● CREATING" in w.parts["steps"].value and "○ RUNNING" in w.parts["steps"].value
+    w.update(snapshot(clock, "STARTING"))
+    assert "✓ CREATING" in w.parts["steps"].value and "● STARTING" in w.parts["steps"].value
+    w.update(snapshot(clock, "RUNNING"))
+    classes = w.parts["status"]._dom_classes
+    assert "nb-devenv-state-running" in classes and "nb-devenv-state-transition" not in classes
+    assert "nb-devenv-state-running" in w._dom_classes
+    assert "✓ STARTING" in w.parts["steps"].value and "● RUNNING" in w.parts["steps"].value
+    w.update(snapshot(clock, "STOPPING"))
+    assert "● STOPPING" in w.parts["steps"].value and "○ STOPPED" in w.parts["steps"].value
+    w.update(snapshot(clock, "STOPPED"))
+    assert "nb-devenv-state-stopped" in w.parts["status"]._dom_classes
+    assert "✓ STOPPING" in w.parts["steps"].value
+
+
+def test_failure_shows_the_reasons(clock):
+    reasons = {"code": "ModelArts.6200", "message": "no <GPU> here", "detail": {"profile": "Python3-gpu"}}
+    w = widget_for(clock, status="CREATE_FAILED", failed_reasons=reasons)
+    assert "nb-devenv-state-failed" in w.parts["status"]._dom_classes
+    steps = w.parts["steps"].value
+    assert "CREATE_FAILED" in steps and "ModelArts.6200" in steps and "no &lt;GPU&gt; here" in steps
+    assert "Python3-gpu" in steps
+
+
+def test_older_snapshots_do_not_move_the_display_back(clock):
+    w = widget_for(clock, status="RUNNING", updated=clock.now_ms())
+    w.update(snapshot(clock, "STARTING", updated=clock.now_ms() - 5000))
+    assert w.status == "RUNNING"
+
+
+def test_deleted(clock):
+    w = widget_for(clock)
+    w.mark_deleted()
+    assert w.deleted and w.status == "DELETED"
+    assert "deleted" in w.parts["status"].value and "nb-devenv-state-deleted" in w.parts["status"]._dom_classes
+    assert all(b.disabled for name, b in w.buttons.items())
+    assert "status=DELETED" in repr(w)
+    w.update(snapshot(clock, "RUNNING"))  # late poll answers are ignored
+    assert w.status == "DELETED"
+
+
+def test_everything_from_the_server_is_escaped(clock):
+    evil = "<script>alert(1)</script>"
+    w = widget_for(clock, name="x<b>", description=evil)
+    assert "<script>" not in w.parts["title"].value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in w.parts["title"].value
+    assert "x&lt;b&gt;" in w.parts["title"].value
+    w.show_poll_error(RuntimeError("<img src=x onerror=alert(1)>"))
+    assert "<img" not in w.parts["error"].value and "&lt;img" in w.parts["error"].value
+
+
+def test_repr_is_one_line_with_the_same_facts(clock):
+    w = widget_for(clock, stop_in=3723)
+    text = repr(w)
+    assert text == ("InstanceStatus(name='demo', id='DE-1', status=RUNNING, flavor=modelarts.vm.cpu.2u, "
+                    "storage=EVS 5 GB, time left 01:02:03)")
+    assert "\n" not in text and "token" not in text
+    assert w._repr_mimebundle_()["text/plain"] == text  # not cut at 110 characters
+
+
+def test_one_update_is_one_message_per_widget(clock, monkeypatch):
+    w = widget_for(clock, status="STARTING")
+    sent: list = []
+    for part in w.all_widgets():
+        monkeypatch.setattr(part, "_send", lambda msg, buffers=None, part=part: sent.append(part))
+    w.update(snapshot(clock, "RUNNING"))
+    assert sent, "the update changed nothing?"
+    assert len(sent) == len(set(map(id, sent))), "hold_sync should batch each widget's changes"
+
+
+def test_actions_without_a_loop_explain_themselves(clock):
+    w = widget_for(clock, status="RUNNING")
+    w.buttons["Stop"].click()
+    assert "running event loop" in w.error and "%devenv stop DE-1" in w.error
+    assert "running event loop" in w.parts["error"].value
+
+
+def test_not_live_without_a_loop(clock):
+    w = InstanceStatusWidget(snapshot(clock), clock=clock)  # watch=True, but no loop runs here
+    assert not w.live
+    assert "%devenv watch DE-1" in w.parts["message"].value
+
+
+async def test_wait_resolves_on_update_and_fails_on_failure(clock):
+    w = widget_for(clock, status="CREATING")
+    from nb_devenv.widgets import wait
+
+    waiting = asyncio.ensure_future(wait(w, "RUNNING", timeout=5))
+    await asyncio.sleep(0)
+    w.update(snapshot(clock, "RUNNING"))
+    assert (await waiting).status == "RUNNING"
+
+    from nb_devenv.exceptions import InstanceFailedError
+
+    w2 = widget_for(clock, status="CREATING", instance_id="DE-2")
+    waiting = asyncio.ensure_future(wait(w2, "RUNNING", timeout=5))
+    await asyncio.sleep(0)
+    w2.update(snapshot(clock, "CREATE_FAILED", instance_id="DE-2", failed_reasons={"message": "boom"}))
+    with pytest.raises(InstanceFailedError, match="boom"):
+        await waiting
+
+
+async def test_wait_times_out_with_the_last_status(clock):
+    from nb_devenv.exceptions import WaitTimeoutError
+    from nb_devenv.widgets import wait
+
+    w = widget_for(clock, status="CREATING")
+    w.start = lambda: False  # no hub in this test
+    with pytest.raises(WaitTimeoutError, match="still CREATING"):
+        await wait(w, "RUNNING", timeout=0.05)
+
+
+# -- the static views --------------------------------------------------------------------------------
+
+def test_instance_table_text_and_escaped_html(clock):
+    rows = [snapshot(clock, name="alpha", description="d"), snapshot(clock, "STOPPED", name="<b>beta</b>",
+                                                                      instance_id="DE-<2>")]
+    table = InstanceTable(rows, total_count=5)
+    text = repr(table)
+    assert text.splitlines()[0].split() == ["NAME", "ID", "STATUS", "FLAVOR", "STORAGE", "TIME", "LEFT"]
+    assert "alpha" in text and "02:00:00" in text and "(2 of 5 instances)" in text
+    page = table._repr_html_()
+    assert "<b>beta</b>" not in page and "&lt;b&gt;beta&lt;/b&gt;" in page
+    assert "DE-&lt;2&gt;" in page
+    assert 'class="nb-devenv-list"' in page
+    assert repr(InstanceTable([])) == "no instances"
+
+
+def test_key_value_and_message_views_escape():
+    view = KeyValueView("cfg", {"endpoint": "http://x/<y>"})
+    assert "&lt;y&gt;" in view._repr_html_() and "http://x/<y>" in repr(view)
+    assert view["endpoint"] == "http://x/<y>"
+    message = Message("deleted <x>")
+    assert repr(message) == "deleted <x>" and "&lt;x&gt;" in message._repr_html_()
