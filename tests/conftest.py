@@ -27,6 +27,13 @@ LAUNCHER = "nb_devenv.server.jupyter_launcher"
 SERVER_START_TIMEOUT = 30.0
 
 
+@pytest.fixture(autouse=True)
+def _no_default_data_dir(tmp_path_factory, monkeypatch):
+    """No test may start a local server in the user's home: the default data directory (used
+    when nothing else is configured) points into the test's temporary area."""
+    monkeypatch.setenv("NB_DEVENV_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+
+
 # --- signed requests -------------------------------------------------------------------------
 
 class SignedClient:
