@@ -14,22 +14,12 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from .client import AsyncDevEnvClient
+from .create_options import add_create_arguments, body_from_options, duration_arg
 from .exceptions import DevEnvError, SpecValidationError
 from .models import Instance, format_duration
-from .spec import (
-    BodyParseError,
-    FLAVORS,
-    PROFILES,
-    STATUSES,
-    build_create_body,
-    merge_bodies,
-    parse_body_text,
-    parse_duration,
-    validate_create,
-)
+from .spec import STATUSES, BodyParseError, parse_body_text, validate_create
 from .tables import text_table
 
 __all__ = ["main", "build_parser"]
@@ -45,13 +35,6 @@ def _connection_options() -> argparse.ArgumentParser:
                                           "or ~/.local/share/nb_devenv)")
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
     return common
-
-
-def _duration(text: str) -> int | None:
-    try:
-        return parse_duration(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,17 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Create an instance from flags and/or a YAML/JSON body "
                                         "(-f); flags override the body.")
     create.add_argument("-f", "--file", help="request body as YAML or JSON ('-' for stdin)")
-    create.add_argument("--name")
-    create.add_argument("--profile", dest="profile_id", help=f"one of: {', '.join(PROFILES)}")
-    create.add_argument("--flavor", help=f"one of: {', '.join(FLAVORS)}")
-    create.add_argument("--description")
-    create.add_argument("--storage", type=str.upper, choices=["OBS", "EVS"], help="storage type (default EVS)")
-    create.add_argument("--path", help="OBS directory, e.g. my-bucket/work/ (OBS only)")
-    create.add_argument("--volume-size", type=int, help="EVS size in GB, 5-4096 (default 5)")
-    create.add_argument("--auto-stop", type=_duration, metavar="DURATION",
-                        help="stop after this running time: 7200, 2h, 90m, 1h30m, or off")
-    create.add_argument("--workspace", help="workspace id (default 0)")
-    create.add_argument("--annotation", action="append", default=[], metavar="KEY=VALUE")
+    add_create_arguments(create)
     create.add_argument("--wait", action="store_true", help="watch it until it runs, then say how to open it")
     create.add_argument("--dry-run", action="store_true", help="print the body that would be sent; send nothing")
 
@@ -104,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     update = sub.add_parser("update", parents=[common], help="change description or auto-stop")
     update.add_argument("instance_id")
     update.add_argument("--description")
-    update.add_argument("--auto-stop", type=_duration, metavar="DURATION", default=argparse.SUPPRESS,
+    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
                         help="new running time (2h, 7200, ...) or off; applies from the next start")
 
     watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
@@ -157,23 +130,14 @@ def _status_line(instance: Instance) -> str:
 # -- commands -----------------------------------------------------------------------------------
 
 def _create_body(args: argparse.Namespace) -> dict:
-    annotations = {}
-    for item in args.annotation:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"nb-devenv create: error: --annotation {item!r} must be KEY=VALUE")
-        annotations[key] = value
-    base: dict = {}
+    base = None
     if args.file:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
         base = parse_body_text(text, source=args.file)
-    flags = build_create_body(
-        name=args.name, profile_id=args.profile_id, flavor=args.flavor, description=args.description,
-        storage=args.storage, path=args.path, volume_size=args.volume_size, auto_stop=args.auto_stop,
-        annotations=annotations or None, workspace=args.workspace,
-        default_storage=None if args.file else "EVS",
-    )
-    return merge_bodies(base, flags)
+    try:
+        return body_from_options(args, base)
+    except ValueError as error:  # a malformed --annotation
+        raise SystemExit(f"nb-devenv create: error: {error}") from None
 
 
 async def _watch(client: AsyncDevEnvClient, instance_id: str, until: str | None, as_json: bool) -> Instance:

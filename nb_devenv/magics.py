@@ -25,20 +25,16 @@ from traitlets import Float, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
 from .client import AsyncDevEnvClient
+from .create_options import (
+    CREATE_FIELDS,
+    add_create_arguments,
+    body_from_options,
+    duration_arg,
+    parse_annotations,
+)
 from .exceptions import SpecValidationError
 from .kernel_runner import run_with_client
-from .spec import (
-    FLAVORS,
-    PROFILES,
-    STATUSES,
-    BodyParseError,
-    Violation,
-    build_create_body,
-    merge_bodies,
-    parse_body_text,
-    parse_duration,
-    validate_create,
-)
+from .spec import STATUSES, BodyParseError, Violation, parse_body_text, validate_create
 from .widgets import CreateForm, InstanceStatusWidget, InstanceTable, KeyValueView, Message
 from .widgets import runtime
 
@@ -73,13 +69,6 @@ class _Parser(magic_arguments.MagicArgumentParser):
         raise _HelpShown()
 
 
-def _duration(text: str) -> int | None:
-    try:
-        return parse_duration(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def _build_parser() -> _Parser:
     parser = _Parser(prog="devenv", add_help=False,
                      description="Create, watch and manage ModelArts development environment instances.")
@@ -88,18 +77,7 @@ def _build_parser() -> _Parser:
 
     create = sub.add_parser("create", add_help=True, prog="devenv create",
                             help="create an instance (no flags: open the form)")
-    create.add_argument("--name")
-    create.add_argument("--profile", dest="profile_id", help=f"one of: {', '.join(PROFILES)}")
-    create.add_argument("--flavor", help=f"one of: {', '.join(FLAVORS)}")
-    create.add_argument("--description")
-    create.add_argument("--storage", type=str.upper, choices=["OBS", "EVS"], help="storage type (default EVS)")
-    create.add_argument("--path", help="OBS directory, e.g. my-bucket/work/ (OBS only)")
-    create.add_argument("--volume-size", type=int, help="EVS size in GB (default 5)")
-    create.add_argument("--auto-stop", type=_duration, metavar="DURATION", default=argparse.SUPPRESS,
-                        help="stop after this running time: 7200, 2h, 90m, 1h30m, or off")
-    create.add_argument("--workspace", help="workspace id (default 0)")
-    create.add_argument("--annotation", action="append", default=[], metavar="KEY=VALUE",
-                        help="an annotation (repeatable)")
+    add_create_arguments(create)
     create.add_argument("--dry-run", action="store_true", help="print the JSON body that would be sent; send nothing")
     create.add_argument("--form", action="store_true", help="open the form, preset with the other flags")
     create.add_argument("-o", "--output", metavar="VAR", help="also store the result in this variable")
@@ -132,7 +110,7 @@ def _build_parser() -> _Parser:
                             help="change the description or the auto-stop duration")
     update.add_argument("instance_id", metavar="ID")
     update.add_argument("--description")
-    update.add_argument("--auto-stop", type=_duration, metavar="DURATION", default=argparse.SUPPRESS,
+    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
                         help="new running time (2h, 7200, ...) or off; applies from the next start")
 
     sub.add_parser("config", add_help=True, prog="devenv config",
@@ -142,7 +120,6 @@ def _build_parser() -> _Parser:
 
 _PARSER = _build_parser()
 
-_CREATE_FIELDS = ("name", "profile_id", "flavor", "description", "storage", "path", "volume_size", "workspace")
 
 
 def _violations_error(violations: list[Violation], sent: bool = False) -> UsageError:
@@ -152,13 +129,10 @@ def _violations_error(violations: list[Violation], sent: bool = False) -> UsageE
 
 
 def _annotations(items: list[str]) -> dict[str, str]:
-    found = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"%devenv create: --annotation {item!r} must be KEY=VALUE")
-        found[key] = value
-    return found
+    try:
+        return parse_annotations(items)
+    except ValueError as error:
+        raise UsageError(f"%devenv create: {error}") from None
 
 
 @magics_class
@@ -334,32 +308,20 @@ class DevEnv(Magics, Configurable):
     # -- subcommands --------------------------------------------------------------------------------------
 
     def _create_body(self, args: argparse.Namespace, cell: str | None) -> dict:
-        base: dict = {}
+        base = None
         if cell is not None and cell.strip():
             try:
                 base = parse_body_text(cell, source="%%devenv body")
             except BodyParseError as error:
                 raise UsageError(str(error)) from None
-        auto_stop = getattr(args, "auto_stop", None)
-        flags = build_create_body(
-            name=args.name, profile_id=args.profile_id, flavor=args.flavor, description=args.description,
-            storage=args.storage, path=args.path, volume_size=args.volume_size, auto_stop=auto_stop,
-            annotations=_annotations(args.annotation) or None, workspace=args.workspace,
-            default_storage=None if base else "EVS",
-        )
-        body = merge_bodies(base, flags)
-        if hasattr(args, "auto_stop") and args.auto_stop is None:
-            # an explicit --auto-stop off overrides an auto_stop of the body
-            spec = body.get("spec")
-            if isinstance(spec, dict) and "auto_stop" in spec:
-                spec["auto_stop"] = {"enable": False}
-        return body
+        _annotations(args.annotation)  # a malformed one is a UsageError, before anything else
+        return body_from_options(args, base)
 
     def _cmd_create(self, args: argparse.Namespace, cell: str | None):
         nothing_given = (cell is None and not args.annotation and not hasattr(args, "auto_stop")
-                         and all(getattr(args, f) is None for f in _CREATE_FIELDS))
+                         and all(getattr(args, f) is None for f in CREATE_FIELDS))
         if args.form or (nothing_given and not args.dry_run):
-            preset = {f: getattr(args, f) for f in _CREATE_FIELDS if getattr(args, f) is not None}
+            preset = {f: getattr(args, f) for f in CREATE_FIELDS if getattr(args, f) is not None}
             if hasattr(args, "auto_stop"):
                 preset["auto_stop"] = args.auto_stop
             if args.annotation:
