@@ -8,7 +8,6 @@ import re
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import pytest

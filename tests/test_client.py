@@ -8,7 +8,6 @@ is forwarded to the real server first, so the instance really exists.
 from __future__ import annotations
 
 import asyncio
-import copy
 
 import httpx
 import pytest
