@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, Awaitable, Callable
+import sys
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from IPython.core import magic_arguments
 from IPython.core.error import UsageError
@@ -24,7 +25,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Float, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
-from .client import AsyncDevEnvClient
+from . import notebook_settings
 from .create_options import (
     CREATE_FIELDS,
     add_create_arguments,
@@ -33,10 +34,26 @@ from .create_options import (
     parse_annotations,
 )
 from .exceptions import SpecValidationError
-from .kernel_runner import run_with_client
 from .spec import STATUSES, BodyParseError, Violation, parse_body_text, validate_create
-from .widgets import CreateForm, InstanceStatusWidget, InstanceTable, KeyValueView, Message
-from .widgets import runtime
+
+if TYPE_CHECKING:  # loaded on first use, so that %load_ext stays cheap (see bench/load_ext.py)
+    from .client import AsyncDevEnvClient
+    from .widgets import KeyValueView, Message
+
+
+def _ui():
+    """The widgets package, imported when a subcommand first shows something (it brings
+    ipywidgets, the client and httpx)."""
+    from . import widgets
+
+    return widgets
+
+
+def _poke_widgets(instance_id: str) -> None:
+    """Let live widgets watching ``instance_id`` poll at once (if any widget was ever made)."""
+    runtime = sys.modules.get("nb_devenv.widgets.runtime")
+    if runtime is not None:
+        runtime.poke(instance_id)
 
 __all__ = ["DevEnv", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -178,21 +195,29 @@ class DevEnv(Magics, Configurable):
         self._publish()
 
     @property
-    def settings(self) -> runtime.ClientSettings:
-        return runtime.ClientSettings(endpoint=self.endpoint or None, region=self.region or None,
+    def settings(self) -> notebook_settings.ClientSettings:
+        return notebook_settings.ClientSettings(endpoint=self.endpoint or None, region=self.region or None,
                                       project_id=self.project_id or None, data_dir=self.data_dir or None,
                                       timeout=self.timeout)
 
     def _publish(self) -> None:
         """Hand the settings to the widgets (new widgets use them; hubs get the poll rates)."""
-        runtime.defaults.settings = self.settings
-        runtime.defaults.wait_timeout = self.wait_timeout
-        runtime.set_poll_intervals(self.poll_interval, max(self.poll_interval, self.poll_interval_stable))
+        defaults = notebook_settings.defaults
+        defaults.settings = self.settings
+        defaults.wait_timeout = self.wait_timeout
+        fast, slow = self.poll_interval, max(self.poll_interval, self.poll_interval_stable)
+        runtime = sys.modules.get("nb_devenv.widgets.runtime")
+        if runtime is not None:  # widgets exist: their hubs take the new rates now
+            runtime.set_poll_intervals(fast, slow)
+        else:
+            defaults.poll_fast, defaults.poll_slow = fast, slow
 
     def _call(self, call: Callable[[AsyncDevEnvClient], Awaitable[Any]]) -> Any:
         """One-shot API call on a private loop with a fresh client; rule violations found by
         the client become a ``UsageError``."""
         try:
+            from .kernel_runner import run_with_client
+
             return run_with_client(self.settings.client_options(), call)
         except SpecValidationError as error:
             raise _violations_error(error.violations) from None
@@ -326,7 +351,7 @@ class DevEnv(Magics, Configurable):
                 preset["auto_stop"] = args.auto_stop
             if args.annotation:
                 preset["annotations"] = _annotations(args.annotation)
-            form = CreateForm(settings=self.settings, **preset)
+            form = _ui().CreateForm(settings=self.settings, **preset)
             self._store(args, form)
             return form
         body = self._create_body(args, cell)
@@ -340,20 +365,20 @@ class DevEnv(Magics, Configurable):
         if violations:
             raise _violations_error(violations)
         instance = self._call(lambda client: client.create(body))
-        widget = InstanceStatusWidget(instance, settings=self.settings)
+        widget = _ui().InstanceStatusWidget(instance, settings=self.settings)
         self._store(args, widget)
         return widget
 
     def _cmd_list(self, args: argparse.Namespace):
         page = self._call(lambda client: client.list(status=args.status, sortby=args.sortby, order=args.order,
                                                      offset=args.offset, limit=args.limit))
-        table = InstanceTable(page.instances, page.total_count)
+        table = _ui().InstanceTable(page.instances, page.total_count)
         self._store(args, table)
         return table
 
     def _cmd_get(self, args: argparse.Namespace):
         instance = self._call(lambda client: client.get(args.instance_id))
-        widget = InstanceStatusWidget(instance, settings=self.settings)
+        widget = _ui().InstanceStatusWidget(instance, settings=self.settings)
         self._store(args, widget)
         return widget
 
@@ -371,11 +396,11 @@ class DevEnv(Magics, Configurable):
             return result, final
 
         result, final = self._call(go)
-        runtime.poke(instance_id)  # widgets watching it follow at once
+        _poke_widgets(instance_id)  # widgets watching it follow at once
         text = f"{instance_id}: {result.previous_state} → {result.current_status}"
         if final is not None:
             text += f" … {final.status}"
-        return Message(text, instance_id=instance_id, previous_state=result.previous_state,
+        return _ui().Message(text, instance_id=instance_id, previous_state=result.previous_state,
                        current_status=final.status if final is not None else result.current_status)
 
     def _cmd_start(self, args):
@@ -389,8 +414,8 @@ class DevEnv(Magics, Configurable):
 
     def _cmd_delete(self, args: argparse.Namespace) -> Message:
         deleted = self._call(lambda client: client.delete(args.instance_id))
-        runtime.poke(deleted)
-        return Message(f"deleted {deleted}", instance_id=deleted)
+        _poke_widgets(deleted)
+        return _ui().Message(f"deleted {deleted}", instance_id=deleted)
 
     def _cmd_update(self, args: argparse.Namespace) -> Message:
         auto_stop = None
@@ -400,8 +425,8 @@ class DevEnv(Magics, Configurable):
             raise UsageError("%devenv update: give --description and/or --auto-stop")
         instance = self._call(lambda client: client.update(args.instance_id, description=args.description,
                                                            auto_stop=auto_stop))
-        runtime.poke(instance.id)
-        return Message(f"updated {instance.summary()}", instance_id=instance.id)
+        _poke_widgets(instance.id)
+        return _ui().Message(f"updated {instance.summary()}", instance_id=instance.id)
 
     def _cmd_config(self, _args: argparse.Namespace) -> KeyValueView:
         connection = self._call(lambda client: client.connect())
@@ -419,7 +444,7 @@ class DevEnv(Magics, Configurable):
             ("DevEnv.timeout", f"{self.timeout:g} s"),
             ("DevEnv.wait_timeout", f"{self.wait_timeout:g} s"),
         ]
-        return KeyValueView("nb_devenv configuration", items)
+        return _ui().KeyValueView("nb_devenv configuration", items)
 
 
 def _options_help() -> str:
@@ -447,8 +472,10 @@ def load_ipython_extension(ipython) -> None:
 
 def unload_ipython_extension(ipython) -> None:
     """Close every widget, cancel every watcher task, stop the hubs and drop the magics."""
-    runtime.shutdown()
-    runtime.reset_defaults()
+    runtime = sys.modules.get("nb_devenv.widgets.runtime")
+    if runtime is not None:
+        runtime.shutdown()
+    notebook_settings.reset_defaults()
     magics = _LOADED.pop(id(ipython), None)
     manager = ipython.magics_manager
     for kind in ("line", "cell"):

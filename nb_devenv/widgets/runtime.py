@@ -14,44 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from dataclasses import dataclass, field
 from typing import Any, Coroutine
 
 from .. import watch
+from ..notebook_settings import ClientSettings, Defaults, defaults, reset_defaults  # noqa: F401 (re-exported)
 from ..client import AsyncDevEnvClient
 from ..watch import InstanceHub
 
 __all__ = ["ClientSettings", "Defaults", "defaults", "hub_for", "poke", "spawn", "register", "shutdown",
            "set_poll_intervals", "live_widgets", "reset_defaults"]
 
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """Where requests go (no secret here: credentials are resolved by the connection layer)."""
-
-    endpoint: str | None = None
-    region: str | None = None
-    project_id: str | None = None
-    data_dir: str | None = None
-    timeout: float = 30.0
-
-    def client_options(self) -> dict[str, Any]:
-        """Keyword arguments for :class:`~nb_devenv.client.AsyncDevEnvClient`."""
-        return {"endpoint": self.endpoint, "region": self.region, "project_id": self.project_id,
-                "data_dir": self.data_dir, "timeout": self.timeout}
-
-
-@dataclass
-class Defaults:
-    """The settings widgets use when none are passed (kept in step with ``%config DevEnv``)."""
-
-    settings: ClientSettings = field(default_factory=ClientSettings)
-    poll_fast: float = 1.0
-    poll_slow: float = 10.0
-    wait_timeout: float = 600.0
-
-
-defaults = Defaults()
 
 # loop id -> (weak ref to the loop, {settings: hub}); a closed loop's hubs are dropped lazily
 _HUBS: dict[int, tuple[weakref.ref, dict[ClientSettings, InstanceHub]]] = {}
@@ -69,13 +41,6 @@ def _loop_hubs(loop: asyncio.AbstractEventLoop) -> dict[ClientSettings, Instance
         entry = (weakref.ref(loop), {})
         _HUBS[id(loop)] = entry
     return entry[1]
-
-
-def reset_defaults() -> None:
-    """Back to the built-in defaults (extension unload: a later load starts clean)."""
-    fresh = Defaults()
-    defaults.settings, defaults.poll_fast, defaults.poll_slow, defaults.wait_timeout = (
-        fresh.settings, fresh.poll_fast, fresh.poll_slow, fresh.wait_timeout)
 
 
 def hub_for(settings: ClientSettings | None = None) -> InstanceHub:
