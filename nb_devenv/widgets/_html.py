@@ -61,8 +61,8 @@ def age_text(seconds: int | None) -> str:
     seconds = max(0, int(seconds))
     if seconds < 60:
         return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m {seconds % 60:02d}s"
+    if seconds < 3600:  # minutes only: the display changes once a minute, not every second
+        return f"{seconds // 60}m"
     if seconds < 86400:
         return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
     return f"{seconds // 86400}d {seconds % 86400 // 3600}h"

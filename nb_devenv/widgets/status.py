@@ -244,9 +244,13 @@ class InstanceStatusWidget(widgets.VBox):
         self._resolve_waiters()
 
     def tick(self) -> None:
-        """Recompute the countdown and the age from the clock (no request)."""
-        if not self._closed and self._instance is not None:
-            self._render()
+        """Recompute what the clock moves — the countdown, its bar, the age — and nothing else
+        (no request; only changed values reach the front end: about one message a second)."""
+        if self._closed or self._instance is None:
+            return
+        with self._countdown.hold_sync(), self._bar.hold_sync(), self._details.hold_sync():
+            self._details.value = self._details_html(self._instance)
+            self._render_countdown(self._instance)
 
     def mark_deleted(self) -> None:
         """The instance is gone: say so, stop polling, disable the buttons."""
@@ -602,7 +606,9 @@ class InstanceStatusWidget(widgets.VBox):
                 f'auto-stop in <b class="nb-devenv-countdown-value" style="font-family:monospace">'
                 f'{format_duration(left)}</b> · stops at {at} (local time)')
             self._bar.max = float(max(duration, left, 1))
-            self._bar.value = float(left)
+            # the bar is 240 px wide: move it only when that shows, not every second
+            step = self._bar.max / 240
+            self._bar.value = float(round(left / step) * step)
             warn = left < WARN_BELOW
             self._bar.bar_style = "warning" if warn else "success"
             self._warning.value = (
