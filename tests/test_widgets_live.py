@@ -170,3 +170,23 @@ async def test_form_shows_server_errors_inside_the_form(hub, client):
     assert not form.create_button.disabled  # the user can fix the name and try again
     form.name.value = "taken-name-2"
     assert form.error_html.value == ""
+
+
+async def test_wait_judges_a_fresh_snapshot_not_a_stale_one(shared_server, client):
+    created = await client.create(name="live-stale", auto_stop=3600, **CPU)
+    # a hub that looks once, at subscription, then not for a minute: the widget's snapshot goes stale
+    slow = InstanceHub(AsyncDevEnvClient(endpoint=shared_server.endpoint, data_dir=shared_server.data_dir),
+                       fast=60, slow=60)
+    w = InstanceStatusWidget(created, hub=slow)
+    try:
+        await until(lambda: slow.requests["list"] >= 1)
+        await client.wait_until(created.id, "RUNNING", timeout=60)
+        assert w.status in ("CREATING", "STARTING"), "the widget still holds the old snapshot"
+        snapshot = await wait(w, until={"CREATING", "STARTING", "RUNNING"}, timeout=10)
+        assert snapshot.status == "RUNNING", "wait() must not answer from a stale snapshot"
+    finally:
+        w.close()
+        await slow.aclose()
+        await client.stop(created.id)
+        await client.wait_until(created.id, "STOPPED", timeout=30)
+        await client.delete(created.id)

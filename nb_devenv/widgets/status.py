@@ -186,7 +186,7 @@ class InstanceStatusWidget(widgets.VBox):
         self._stop_button.on_click(lambda _b: self._click("stop"))
         self._start_button.on_click(lambda _b: self._click("start"))
         self._delete_button.on_click(lambda _b: self._click("delete"))
-        self._refresh_button.on_click(lambda _b: self._spawn(self._refresh(), "refresh"))
+        self._refresh_button.on_click(lambda _b: self._spawn(self.refresh(), "refresh"))
         self._open_button.on_click(lambda _b: self._spawn(self._reveal_link(), "open"))
 
         if isinstance(instance, Instance):
@@ -423,7 +423,9 @@ class InstanceStatusWidget(widgets.VBox):
             if not self._closed:
                 self._render()
 
-    async def _refresh(self) -> None:
+    async def refresh(self, *, announce: bool = True) -> None:
+        """Fetch a fresh snapshot now instead of at the next poll (the Refresh button; also
+        :func:`~nb_devenv.widgets.wait` before it starts waiting, and after a clock move)."""
         self.error = ""
         try:
             instance = await self._client().get(self.instance_id)
@@ -435,7 +437,8 @@ class InstanceStatusWidget(widgets.VBox):
             self._render()
             return
         self.update(instance)
-        self.message = f"refreshed at {time.strftime('%H:%M:%S')}"
+        if announce:
+            self.message = f"refreshed at {time.strftime('%H:%M:%S')}"
         self._render()
 
     async def _reveal_link(self) -> None:

@@ -71,8 +71,11 @@ async def wait(widget: InstanceStatusWidget | CreateForm, until: str | Iterable[
         status_widget = widget
     if status_widget._watch_wanted and not status_widget.live and not status_widget.deleted:
         status_widget.start()  # e.g. made where no loop ran; a watch=False widget is fed by its owner
+    if status_widget.live and not status_widget.deleted:
+        # judge by a fresh snapshot, not one that predates the action being waited for
+        await status_widget.refresh(announce=False)
     if status_widget._hub is not None:
-        status_widget._hub.poke()  # look now rather than at the next slow poll
+        status_widget._hub.poke()  # and keep looking fast rather than at the next slow poll
     future = status_widget._add_waiter(wanted)
     try:
         return await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
