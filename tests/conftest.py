@@ -34,6 +34,22 @@ def _no_default_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("NB_DEVENV_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
 
 
+@pytest.fixture
+def no_default_server(monkeypatch):
+    """Point the default endpoint at a closed port: a test that forgets to name its server
+    fails fast instead of reaching (or starting) one."""
+    monkeypatch.setenv("NB_DEVENV_ENDPOINT", "http://127.0.0.1:9")
+
+
+@pytest.fixture
+def closed_widgets():
+    """Close every widget a test made (they register globally)."""
+    yield
+    import ipywidgets
+
+    ipywidgets.Widget.close_all()
+
+
 # --- signed requests -------------------------------------------------------------------------
 
 class SignedClient:

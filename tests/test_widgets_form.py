@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 
-import ipywidgets
 import pytest
 
 from nb_devenv.spec import FLAVORS, PROFILES, build_create_body, rules, validate_create
@@ -18,17 +17,7 @@ from nb_devenv.widgets import CreateForm, field_for_path, flavor_option_label
 INVALID = "nb-devenv-field-invalid"
 
 
-@pytest.fixture(autouse=True)
-def _no_default_server(tmp_path, monkeypatch):
-    # nothing here may reach (or start) the user's local server: point the defaults nowhere
-    monkeypatch.setenv("NB_DEVENV_DATA_DIR", str(tmp_path / "nb_devenv-data"))
-    monkeypatch.setenv("NB_DEVENV_ENDPOINT", "http://127.0.0.1:9")
-
-
-@pytest.fixture(autouse=True)
-def _close_widgets():
-    yield
-    ipywidgets.Widget.close_all()
+pytestmark = pytest.mark.usefixtures("no_default_server", "closed_widgets")
 
 
 def preview_body(form: CreateForm) -> dict:

@@ -19,10 +19,7 @@ from nb_devenv.widgets import CreateForm, InstanceStatusWidget, runtime, wait
 CPU = {"profile_id": "Python3", "flavor": "modelarts.vm.cpu.2u"}
 
 
-@pytest.fixture(autouse=True)
-def _no_default_server(tmp_path, monkeypatch):
-    monkeypatch.setenv("NB_DEVENV_DATA_DIR", str(tmp_path / "nb_devenv-data"))
-    monkeypatch.setenv("NB_DEVENV_ENDPOINT", "http://127.0.0.1:9")
+pytestmark = pytest.mark.usefixtures("no_default_server")
 
 
 @pytest.fixture

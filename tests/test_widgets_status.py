@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-import ipywidgets
 import pytest
 
 from nb_devenv.clock import ManualClock
@@ -19,17 +18,7 @@ from nb_devenv.spec import STATUSES, can
 from nb_devenv.widgets import WARN_BELOW, InstanceStatusWidget, InstanceTable, KeyValueView, Message
 
 
-@pytest.fixture(autouse=True)
-def _no_default_server(tmp_path, monkeypatch):
-    # nothing here may reach (or start) the user's local server: point the defaults nowhere
-    monkeypatch.setenv("NB_DEVENV_DATA_DIR", str(tmp_path / "nb_devenv-data"))
-    monkeypatch.setenv("NB_DEVENV_ENDPOINT", "http://127.0.0.1:9")
-
-
-@pytest.fixture(autouse=True)
-def _close_widgets():
-    yield
-    ipywidgets.Widget.close_all()
+pytestmark = pytest.mark.usefixtures("no_default_server", "closed_widgets")
 
 
 @pytest.fixture
