@@ -8,9 +8,10 @@ All commands run alternately in fresh interpreters; medians and ratios are print
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
+
+from _alternate import alternating_medians, print_ratios
 import time
 
 ROUNDS = 15
@@ -31,16 +32,9 @@ STATEMENTS = {
 
 
 def main() -> None:
-    times: dict[str, list[float]] = {name: [] for name in STATEMENTS}
-    for statement in STATEMENTS.values():  # warm the file cache
-        _time(statement)
-    for _ in range(ROUNDS):
-        for name, statement in STATEMENTS.items():
-            times[name].append(_time(statement))
-    median = {name: statistics.median(values) for name, values in times.items()}
-    base = median["import httpx"]
-    for name, value in median.items():
-        print(f"{name:42s} median {value * 1000:6.0f} ms   ratio to import httpx {value / base:.2f}x")
+    medians = alternating_medians({name: (lambda s=statement: _time(s)) for name, statement in STATEMENTS.items()},
+                                  ROUNDS)
+    print_ratios(medians, baseline="import httpx")
     print(f"({ROUNDS} alternating runs; interpreter start-up alone is the 'pass' line)")
 
 

@@ -8,9 +8,10 @@ Target: load_ext <= 1.3x import ipywidgets.
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
+
+from _alternate import alternating_medians, print_ratios
 
 ROUNDS = 15
 SETUP = "import time\nfrom IPython.core.interactiveshell import InteractiveShell\nsh = InteractiveShell.instance()\n"
@@ -28,16 +29,9 @@ def _time(statement: str) -> float:
 
 
 def main() -> None:
-    times: dict[str, list[float]] = {name: [] for name in TIMED}
-    for statement in TIMED.values():
-        _time(statement)  # warm the file cache
-    for _ in range(ROUNDS):
-        for name, statement in TIMED.items():
-            times[name].append(_time(statement))
-    median = {name: statistics.median(v) for name, v in times.items()}
-    base = median["import ipywidgets"]
-    for name, value in median.items():
-        print(f"{name:32s} median {value * 1000:6.1f} ms   ratio to import ipywidgets {value / base:.2f}x")
+    medians = alternating_medians({name: (lambda s=statement: _time(s)) for name, statement in TIMED.items()},
+                                  ROUNDS)
+    print_ratios(medians, baseline="import ipywidgets")
     print(f"(target: %load_ext <= 1.3x; {ROUNDS} alternating runs in fresh interpreters)")
 
 
