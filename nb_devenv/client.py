@@ -63,6 +63,7 @@ __all__ = ["AsyncDevEnvClient"]
 # an offset between our clock and the server's below this is rounding of the Date header
 _SKEW_THRESHOLD_MS = 2000
 _LIST_PAGE = 100
+_JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 class _Attempt:
@@ -124,6 +125,7 @@ class AsyncDevEnvClient:
         self.poll_fast, self.poll_slow = poll_fast, poll_slow
         #: the server's clock as far as we know it (wall clock + the skew seen in ``Date``)
         self.clock = SystemClock()
+        self._last_date: str | None = None
         self._connection: Connection | None = None
         self._http: httpx.AsyncClient | None = None
         self._ready = asyncio.Lock()
@@ -138,6 +140,8 @@ class AsyncDevEnvClient:
 
     async def connect(self) -> Connection:
         """Resolve endpoint and credentials (starting the local server if that is the target)."""
+        if self._connection is not None:  # the common case, on every request: no lock needed
+            return self._connection
         async with self._ready:
             if self._connection is None:
                 connection = await resolve_connection(**self._options, auth=self._auth)
@@ -177,8 +181,9 @@ class AsyncDevEnvClient:
     def _observe_clock(self, response: httpx.Response) -> None:
         """Learn the server's clock from ``Date`` so ``remain_time`` counts down by its time."""
         date = response.headers.get("Date")
-        if not date:
-            return
+        if not date or date == self._last_date:
+            return  # Date has whole seconds: most answers repeat the previous one
+        self._last_date = date
         try:
             server_ms = int(parsedate_to_datetime(date).timestamp() * 1000)
         except (TypeError, ValueError):
@@ -190,12 +195,11 @@ class AsyncDevEnvClient:
     async def _send_once(self, method: str, path: str, params: Iterable[tuple[str, str]] | None,
                          body: Any) -> _Attempt:
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json"}
         secrets = self._connection.secrets
         url = f"{self._connection.endpoint}{path}"
         try:
-            response = await self._http.request(method, path, params=list(params or ()), content=content,
-                                                headers=headers)
+            response = await self._http.request(method, path, params=params, content=content,
+                                                headers=_JSON_HEADERS)
         except httpx.ConnectTimeout:
             return _Attempt(error=APITimeoutError("timed out connecting", method=method, url=url))
         except httpx.TimeoutException:
