@@ -419,7 +419,7 @@ class AsyncDevEnvClient:
         delay = fast
         while True:
             instance = await self.get(instance_id)
-            key = _change_key(instance)
+            key = instance.state_key()
             if key != last_key:
                 last_key = key
                 delay = fast
@@ -454,10 +454,3 @@ class AsyncDevEnvClient:
             snapshot = last or await self.get(instance_id)
             raise WaitTimeoutError(snapshot, sorted(wanted), timeout) from None
 
-
-def _change_key(instance: Instance) -> str:
-    """What counts as a change for watchers: everything but the ticking ``remain_time``."""
-    raw = copy.deepcopy(instance.raw)
-    ((raw.get("spec") or {}).get("auto_stop") or {}).pop("remain_time", None)
-    raw.pop("latest_update_timestamp", None)
-    return json.dumps(raw, sort_keys=True)

@@ -7,6 +7,7 @@ it is right at any moment without a new request), and readable timestamps.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -151,6 +152,17 @@ class Instance:
         if self.creation_timestamp is None:
             return None
         return max(0, (self.clock.now_ms() - self.creation_timestamp) // 1000)
+
+    def state_key(self) -> str:
+        """What counts as a change of this instance: everything in its JSON except the ticking
+        ``remain_time`` and the bookkeeping ``latest_update_timestamp``. Watchers compare keys
+        to act only on real changes."""
+        raw = dict(self.raw)
+        raw.pop("latest_update_timestamp", None)
+        spec = dict(raw.get("spec") or {})
+        spec["auto_stop"] = {k: v for k, v in (spec.get("auto_stop") or {}).items() if k != "remain_time"}
+        raw["spec"] = spec
+        return json.dumps(raw, sort_keys=True)
 
     def summary(self) -> str:
         """One line: name, id, status, flavor, storage and time left."""

@@ -182,7 +182,9 @@ class InstanceHub:
         while self._subscriptions:
             self._wake.clear()
             await self.poll_once()
-            delay = self._interval() * random.uniform(0.85, 1.0)  # jitter: notebooks don't sync up
+            # jitter (only ever longer, so never more than one request per interval): notebooks
+            # opened together do not poll in step
+            delay = self._interval() * random.uniform(1.0, 1.15)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             except asyncio.TimeoutError:

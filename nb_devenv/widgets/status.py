@@ -238,7 +238,11 @@ class InstanceStatusWidget(widgets.VBox):
         if (current is not None and current.latest_update_timestamp and instance.latest_update_timestamp
                 and instance.latest_update_timestamp < current.latest_update_timestamp):
             return  # an older snapshot (e.g. a cached one) must not move the display back
+        unchanged = current is not None and not self.poll_error and current.state_key() == instance.state_key()
         self._apply(instance)
+        if unchanged:  # the usual poll of a stable instance: only the clock-driven parts move
+            self.tick()
+            return
         self.poll_error = ""
         self._render()
         self._resolve_waiters()
