@@ -175,22 +175,25 @@ def instance_pids(data_dir: Path) -> set[int]:
     return {pid for pid in pids if _is_instance_process(pid)}
 
 
+def terminate(pids, grace: float = 5.0, *, group: bool = False) -> None:
+    """SIGTERM (to each process group with ``group``), then SIGKILL whatever is still alive
+    after ``grace`` seconds."""
+    send = os.killpg if group else os.kill
+    pids = [p for p in pids if pid_alive(p)]
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
+        for pid in pids:
+            if pid_alive(pid):
+                try:
+                    send(pid, sig)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
+            time.sleep(0.05)
+
+
 def kill_instances(data_dir: Path, grace: float = 3.0) -> None:
-    pids = instance_pids(data_dir)
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except OSError:
-            pass
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
-        time.sleep(0.05)
-    for pid in pids:
-        if pid_alive(pid):
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+    terminate(instance_pids(data_dir), grace, group=True)
 
 
 class ServerProcess:

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
-import time
 from pathlib import Path
 
-from conftest import kill_instances, pid_alive
+from conftest import kill_instances, pid_alive, terminate
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO / "notebooks"
@@ -61,30 +59,6 @@ def processes_mentioning(text: str) -> dict[int, str]:
         if (text in cmdline or text in _environ(pid)) and pid_alive(pid):
             found[pid] = cmdline
     return found
-
-
-def _wait_gone(pids, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
-        time.sleep(0.05)
-
-
-def terminate(pids, grace: float = 5.0) -> None:
-    """SIGTERM, then SIGKILL whatever is still alive after ``grace`` seconds."""
-    pids = [p for p in pids if pid_alive(p)]
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except OSError:
-            pass
-    _wait_gone(pids, grace)
-    for pid in pids:
-        if pid_alive(pid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-    _wait_gone(pids, 2.0)
 
 
 class Sandbox:
