@@ -573,3 +573,19 @@ async def test_unexpected_exception_is_a_json_500_without_traceback(tmp_path, ca
     assert error_of(response) == "ModelArts.6102"
     assert "boom" not in response.text and "Traceback" not in response.text
     assert "boom: internal detail" in caplog.text
+
+
+def test_invalid_update_reports_every_violation_and_changes_nothing(shared_server):
+    client = shared_server.client()
+    created = client.create(body("server-bad-update", profile_id="Python2", description="kept")).json()
+    before = client.get(created["id"]).json()
+    refused = client.update(created["id"], {"description": "a/b", "colour": "blue",
+                                            "spec": {"auto_stop": {"enable": True, "duration": 10}}})
+    assert refused.status_code == 400
+    fields = {(e["error_code"], e["field"]) for e in refused.json()["errors"]}
+    assert fields == {("ModelArts.6334", "description"), ("ModelArts.6400", "colour"),
+                      ("ModelArts.6349", "spec.auto_stop.duration")}
+    after = client.get(created["id"]).json()
+    assert after["description"] == "kept" and after["spec"]["auto_stop"] == before["spec"]["auto_stop"]
+    client.wait_status(created["id"], "CREATE_FAILED")
+    assert client.delete(created["id"]).status_code == 200
