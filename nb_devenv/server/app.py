@@ -153,7 +153,8 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         provisioner = LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
         lifecycle = Lifecycle(store, provisioner, clock)
         operations = InstanceOperations(store, lifecycle, config.max_instances, config.granted_flavors)
-        context = ServerContext(store, lifecycle, operations, Authenticator(store))
+        context = ServerContext(store, lifecycle, operations, Authenticator(store),
+                                default_project_id=project.id)
 
         try:
             sockets = tornado.netutil.bind_sockets(config.port, config.host)

@@ -19,7 +19,7 @@ from tornado.web import HTTPError, RequestHandler
 
 from .auth import Authenticator
 from .errors import ApiError
-from .lifecycle import Lifecycle
+from .lifecycle import CLOCK_LIMIT_TEXT, Lifecycle
 from .operations import InstanceOperations
 from .store import InstanceRecord, Project, Store
 from .views import instance_json
@@ -37,6 +37,8 @@ class ServerContext:
     lifecycle: Lifecycle
     operations: InstanceOperations
     authenticator: Authenticator
+    #: the data directory's own project (``credentials.json``): only it may use the admin routes
+    default_project_id: str = ""
     endpoint: str = ""
 
 
@@ -45,6 +47,9 @@ class ApiHandler(RequestHandler):
 
     #: routes reachable without credentials
     public = False
+    #: routes that act on the whole server (its clock, its lifetime): only the data directory's
+    #: own project may call them; every other project is a tenant and gets 403
+    admin = False
 
     project: Project | None = None
 
@@ -81,6 +86,9 @@ class ApiHandler(RequestHandler):
             self.project = self.context.authenticator.authenticate(
                 self.request.method, self.request.path, self.request.query, self.request.headers,
                 self.request.body)
+            if self.admin and self.project.id != self.context.default_project_id:
+                raise ApiError("ModelArts.0108", f"{self.request.method} {self.request.path}",
+                               detail="only the local server's own project may do this")
 
     def own_project(self, project_id: str) -> Project:
         """The caller's project, which must be the one named in the path (ModelArts.0210)."""
@@ -150,7 +158,12 @@ class HealthHandler(ApiHandler):
 
 
 class ClockHandler(ApiHandler):
-    """``/_emulator/clock``: read or advance the lifecycle clock (persisted)."""
+    """``/_emulator/clock``: read or advance the lifecycle clock (persisted).
+
+    Admin only: the clock is shared, so moving it auto-stops every project's instances.
+    """
+
+    admin = True
 
     def _clock_json(self) -> dict:
         clock = self.context.lifecycle.clock
@@ -162,9 +175,12 @@ class ClockHandler(ApiHandler):
     def post(self) -> None:
         body = self.json_body()
         seconds = body.get("advance_seconds") if isinstance(body, dict) else None
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < 1e12:
-            raise ApiError("ModelArts.6400", "('advance_seconds' must be a number of seconds >= 0)")
-        self.context.lifecycle.advance_clock(seconds)
+        lifecycle = self.context.lifecycle
+        room = lifecycle.clock_room_seconds()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= room:
+            raise ApiError("ModelArts.6400", f"('advance_seconds' must be a number of seconds from 0 to "
+                                             f"{room:.0f}: the clock cannot pass {CLOCK_LIMIT_TEXT})")
+        lifecycle.advance_clock(seconds)
         self.send_json(self._clock_json())
 
 

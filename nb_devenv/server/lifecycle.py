@@ -23,7 +23,7 @@ from nb_devenv.spec import FLAVORS, PROFILES
 from .provisioner import CRASHED, ProvisionError, Provisioner
 from .store import InstanceRecord, Store
 
-__all__ = ["Lifecycle", "load_clock"]
+__all__ = ["Lifecycle", "load_clock", "CLOCK_LIMIT_MS", "CLOCK_LIMIT_TEXT"]
 
 log = logging.getLogger("nb_devenv.server")
 
@@ -33,9 +33,30 @@ _CLOCK_OFFSET_KEY = "clock_offset_ms"
 _FAILURE_STATUS = {"CREATING": "CREATE_FAILED", "STARTING": "START_FAILED", "RESTARTING": "START_FAILED"}
 
 
+#: the lifecycle clock never passes this moment, so that every date the server derives from it
+#: (``Date`` headers, deadlines up to days ahead, years in log lines) stays representable
+CLOCK_LIMIT_MS = 253_370_764_800_000  # 9999-01-01T00:00:00Z
+CLOCK_LIMIT_TEXT = "9999-01-01T00:00:00Z"
+
+
 def load_clock(store: Store) -> SystemClock:
-    """The lifecycle clock: wall time plus the persisted offset."""
-    return SystemClock(int(store.get_meta(_CLOCK_OFFSET_KEY) or 0))
+    """The lifecycle clock: wall time plus the persisted offset.
+
+    An offset that cannot be right (not an integer, negative, or past :data:`CLOCK_LIMIT_MS`, as
+    an older version could store) is dropped, so that no stored value can keep the server from
+    answering.
+    """
+    raw = store.get_meta(_CLOCK_OFFSET_KEY) or "0"
+    try:
+        offset = int(raw)
+    except ValueError:
+        offset = -1
+    if not 0 <= offset <= CLOCK_LIMIT_MS - SystemClock().now_ms():
+        log.warning("ignoring the stored lifecycle clock offset %r (out of range); the clock is reset "
+                    "to the wall clock", raw[:40])
+        offset = 0
+        store.set_meta(_CLOCK_OFFSET_KEY, "0")
+    return SystemClock(offset)
 
 
 class Lifecycle:
@@ -90,6 +111,10 @@ class Lifecycle:
         """Run the next scheduler check now (after the clock moved or a deadline changed)."""
         if self._wake is not None:
             self._wake.set()
+
+    def clock_room_seconds(self) -> float:
+        """How far the lifecycle clock may still be moved forward."""
+        return max(0.0, (CLOCK_LIMIT_MS - self.clock.now_ms()) / 1000 - 1)
 
     def advance_clock(self, seconds: float) -> None:
         """Move the lifecycle clock forward (persisted) and check deadlines at once."""
