@@ -14,7 +14,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote, unquote
 
 __all__ = [
@@ -35,6 +35,8 @@ __all__ = [
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_BODY_HASH = hashlib.sha256(b"").hexdigest()
+CONTENT_HASH_HEADER = "x-sdk-content-sha256"
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 #: API Gateway refuses a request whose X-Sdk-Date is further than this from its own clock
 MAX_SKEW_SECONDS = 15 * 60
 
@@ -84,10 +86,10 @@ def canonical_request(
     """The six-part canonical request; ``headers`` may use any case."""
     lowered = {name.lower(): str(value).strip() for name, value in headers.items()}
     canonical_headers = "".join(f"{name}:{lowered.get(name, '')}\n" for name in signed_headers)
-    # as the SDK: an empty body always hashes as empty, even when marked UNSIGNED-PAYLOAD
-    payload_hash = EMPTY_BODY_HASH if not body else (
-        lowered.get("x-sdk-content-sha256") or hashlib.sha256(body).hexdigest()
-    )
+    # as the SDK: an empty body always hashes as empty, even when marked UNSIGNED-PAYLOAD; a
+    # content hash header stands for the body only when it is itself signed
+    claimed = lowered.get(CONTENT_HASH_HEADER) if CONTENT_HASH_HEADER in signed_headers else None
+    payload_hash = EMPTY_BODY_HASH if not body else (claimed or hashlib.sha256(body).hexdigest())
     return "\n".join([
         method.upper(),
         canonical_uri(path),
@@ -154,7 +156,7 @@ def verify(
     query: Iterable[tuple[str, str]],
     headers: Mapping[str, str],
     body: bytes,
-    secret_for: "callable[[str], str | None]",
+    secret_for: Callable[[str], str | None],
     now: datetime,
     max_skew_seconds: int = MAX_SKEW_SECONDS,
 ) -> str:
@@ -187,4 +189,21 @@ def verify(
     if not hmac.compare_digest(expected, parsed.signature):
         shown = canonical.replace("\n", "|")
         raise SignatureError(f"verify aksk signature fail, canonicalRequest:{shown}", parsed.access_key)
+    _check_payload_claim(lowered, parsed.signed_headers, body, parsed.access_key)
     return parsed.access_key
+
+
+def _check_payload_claim(headers: Mapping[str, str], signed_headers: Sequence[str], body: bytes,
+                         access_key: str) -> None:
+    """A signed content hash must be the body's: otherwise one captured signature would carry
+    any body. ``UNSIGNED-PAYLOAD`` (which the SDK sends for non-JSON content) is refused for a
+    body, since every body this API takes is JSON."""
+    if not body or CONTENT_HASH_HEADER not in signed_headers:
+        return
+    claimed = headers.get(CONTENT_HASH_HEADER, "").strip()
+    if claimed == UNSIGNED_PAYLOAD:
+        raise SignatureError("verify aksk signature fail, an UNSIGNED-PAYLOAD body is not accepted "
+                             "(send the body as application/json)", access_key)
+    if claimed.lower() != hashlib.sha256(body).hexdigest():
+        raise SignatureError("verify aksk signature fail, X-Sdk-Content-Sha256 is not the body's hash",
+                             access_key)

@@ -8,6 +8,7 @@ be equal, and ``canonical_query`` must equal the query string the SDK puts on th
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -267,14 +268,48 @@ def test_verify_accepts_our_signature(req):
     assert verify(signed_wire(req)) == AK
 
 
-@pytest.mark.parametrize("req", REQUESTS)
-def test_verify_accepts_the_sdks_signature(req):
-    """What the official SDK sends (wire query from request.uri) passes our verification."""
+def _verify_sdk_signed(req: Request) -> str:
     sdk_request = sdk_sign(req)
     wire_query = parse_qsl(urlsplit(sdk_request.uri).query, keep_blank_values=True)
     headers = {k: v for k, v in sdk_request.header_params.items()}
     body = sdk_request.body or b""
-    assert signing.verify(req.method, req.path, wire_query, headers, body, SECRETS.get, SIGNED_AT) == AK
+    return signing.verify(req.method, req.path, wire_query, headers, body, SECRETS.get, SIGNED_AT)
+
+
+@pytest.mark.parametrize("req", [p for p in REQUESTS if not (p.values[0].body and "X-Sdk-Content-Sha256"
+                                                             in p.values[0].extra_headers)])
+def test_verify_accepts_the_sdks_signature(req):
+    """What the official SDK sends (wire query from request.uri) passes our verification."""
+    assert _verify_sdk_signed(req) == AK
+
+
+def test_verify_refuses_a_body_the_signature_does_not_cover():
+    """The SDK marks non-JSON bodies UNSIGNED-PAYLOAD: valid for the gateway, but then the
+    signature does not cover the body, and every body of this API is JSON."""
+    with pytest.raises(SignatureError, match="UNSIGNED-PAYLOAD"):
+        _verify_sdk_signed(Request("POST", INSTANCES, body=b"hello", extra_headers=UNSIGNED))
+
+
+def test_an_unsigned_content_hash_header_does_not_replace_the_body_hash():
+    """Regression: a captured signature plus an unsigned X-Sdk-Content-Sha256 naming the
+    original body's hash carried any body for 15 minutes."""
+    wire = signed_wire(CREATE)
+    original_hash = hashlib.sha256(wire.body).hexdigest()
+    wire.body = SEED_BODY.replace(b"3600", b"7200")
+    wire.headers["X-Sdk-Content-Sha256"] = original_hash  # not in SignedHeaders
+    with pytest.raises(SignatureError, match="canonicalRequest"):
+        verify(wire)
+
+
+def test_a_signed_content_hash_must_be_the_bodys_hash():
+    """A signed hash of the original body, sent with another body, is refused."""
+    req = Request("POST", INSTANCES, body=SEED_BODY,
+                  extra_headers={"X-Sdk-Content-Sha256": hashlib.sha256(SEED_BODY).hexdigest()})
+    wire = signed_wire(req)
+    assert verify(wire) == AK
+    wire.body = SEED_BODY.replace(b"3600", b"7200")
+    with pytest.raises(SignatureError, match="not the body's hash"):
+        verify(wire)
 
 
 def test_verify_accepts_lower_case_header_names_and_reordered_query():
