@@ -31,6 +31,7 @@ from .handlers import ROUTES, NotFoundHandler, ServerContext
 from .lifecycle import Lifecycle, load_clock
 from .operations import InstanceOperations
 from .provisioner import LocalProcessProvisioner
+from .request_body import MAX_BODY_BYTES
 from .store import Store
 
 __all__ = ["CannotListen", "ServerConfig", "add_serve_arguments", "make_app", "serve", "run_from_args", "main"]
@@ -166,7 +167,9 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         # connections queue in the backlog meanwhile: nobody sees a status that is not true
         await lifecycle.reconcile()
 
-        server = tornado.httpserver.HTTPServer(make_app(context))
+        # twice the API's limit: a body up to that size gets a JSON 413 from our handlers,
+        # only a larger one meets tornado's bare 400 and a closed connection
+        server = tornado.httpserver.HTTPServer(make_app(context), max_body_size=2 * MAX_BODY_BYTES)
         server.add_sockets(sockets)
         layout.write_credentials(credentials_document(store, project, context.endpoint))
         layout.write_server_file(context.endpoint, os.getpid(),

@@ -208,24 +208,40 @@ class Authenticator:
         return token, document
 
 
+#: IAM user, domain and project names are at most 64 characters, passwords at most 128 (IAM rules)
+_IAM_TEXT_MAX = 128
+
+
 def _parse_password_request(body: Any) -> tuple[dict, dict]:
-    def need(container: Any, key: str, where: str) -> Any:
-        if not isinstance(container, dict) or key not in container:
+    """The user and project scope of a password-flow body; every field is checked for presence,
+    type and length, so that nothing but a short string ever reaches the database."""
+
+    def need(container: Any, key: str, where: str, kind: type = dict) -> Any:
+        if not isinstance(container, dict) or container.get(key) is None:
             raise ApiError("IAM.0002", f"'{where}{key}' is required")
-        return container[key]
+        value = container[key]
+        if not isinstance(value, kind):
+            raise ApiError("IAM.0002", f"'{where}{key}' must be {_KIND_NAMES[kind]}")
+        if kind is str and not 0 < len(value) <= _IAM_TEXT_MAX:
+            raise ApiError("IAM.0002", f"'{where}{key}' must be 1-{_IAM_TEXT_MAX} characters")
+        return value
 
     auth = need(body, "auth", "")
     identity = need(auth, "identity", "auth.")
-    methods = need(identity, "methods", "auth.identity.")
+    methods = need(identity, "methods", "auth.identity.", list)
     if methods != ["password"]:
         raise ApiError("IAM.0002", "only the 'password' method is supported by the local server")
     password = need(identity, "password", "auth.identity.")
     user = need(password, "user", "auth.identity.password.")
-    name = need(user, "name", "auth.identity.password.user.")
-    secret = need(user, "password", "auth.identity.password.user.")
-    domain = need(need(user, "domain", "auth.identity.password.user."), "name",
-                  "auth.identity.password.user.domain.")
+    where = "auth.identity.password.user."
+    name = need(user, "name", where, str)
+    secret = need(user, "password", where, str)
+    domain = need(need(user, "domain", where), "name", where + "domain.", str)
     scope = need(need(auth, "scope", "auth."), "project", "auth.scope.")
-    if not isinstance(scope, dict) or not ({"id", "name"} & set(scope)):
+    if not ({"id", "name"} & set(scope)):
         raise ApiError("IAM.0002", "'auth.scope.project' needs an 'id' or a 'name'")
-    return {"name": name, "password": secret, "domain": domain}, scope
+    wanted = {key: need(scope, key, "auth.scope.project.", str) for key in ("id", "name") if key in scope}
+    return {"name": name, "password": secret, "domain": domain}, wanted
+
+
+_KIND_NAMES = {dict: "an object", list: "an array", str: "a string"}

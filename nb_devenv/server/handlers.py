@@ -21,6 +21,7 @@ from .auth import Authenticator
 from .errors import ApiError
 from .lifecycle import CLOCK_LIMIT_TEXT, Lifecycle
 from .operations import InstanceOperations
+from .request_body import check_body_size, parse_json_body
 from .store import InstanceRecord, Project, Store
 from .views import instance_json
 
@@ -82,6 +83,7 @@ class ApiHandler(RequestHandler):
     def prepare(self) -> None:
         if not self._implements(self.request.method):
             raise ApiError("APIGW.0102", detail=f"{self.request.method} {self.request.path}")
+        check_body_size(self.request.body)
         if not self.public:
             self.project = self.context.authenticator.authenticate(
                 self.request.method, self.request.path, self.request.query, self.request.headers,
@@ -97,10 +99,7 @@ class ApiHandler(RequestHandler):
         return self.project
 
     def json_body(self) -> Any:
-        try:
-            return json.loads(self.request.body or b"")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError("ModelArts.6400", f"(malformed JSON: {exc})") from None
+        return parse_json_body(self.request.body)
 
     def query_params(self) -> dict[str, str]:
         return dict(parse_qsl(self.request.query, keep_blank_values=True))

@@ -80,6 +80,7 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     ("ModelArts.0210", 403, "The project id in the request URL does not match the token."),
     ("APIGW.0101", 404, "The API does not exist or has not been published in the environment."),
     ("APIGW.0102", 405, "The method is not allowed for the requested API."),
+    ("APIGW.0201", 413, "Request entity too large."),
     ("APIGW.0301", 401, "Incorrect IAM authentication information: {}"),
     ("IAM.0001", 401, "The username or password is wrong."),
     ("IAM.0002", 400, "The request body is invalid: {}"),

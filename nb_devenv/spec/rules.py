@@ -30,7 +30,14 @@ __all__ = [
     "DURATION_MIN",
     "DURATION_MAX",
     "DEFAULT_WORKSPACE",
+    "WORKSPACE_ID_MAX",
     "LIST_SORT_FIELDS",
+    "LIST_INT_MAX",
+    "OBS_PATH_MAX_BYTES",
+    "OBS_NAME_MAX_BYTES",
+    "ANNOTATIONS_MAX",
+    "ANNOTATION_KEY_MAX",
+    "ANNOTATION_VALUE_MAX",
     "validate_create",
     "with_defaults",
     "validate_update",
@@ -47,11 +54,27 @@ STORAGE_TYPES = ("OBS", "EVS")
 VOLUME_MIN, VOLUME_MAX, VOLUME_DEFAULT = 5, 4096, 5
 DURATION_MIN, DURATION_MAX = 3600, 86400
 DEFAULT_WORKSPACE = "0"
+#: workspace ids are "0" or 32 hex digits on ModelArts; longer ones cannot be real
+WORKSPACE_ID_MAX = 64
 LIST_SORT_FIELDS = ("name", "creation_timestamp")
+#: ``offset`` and ``limit`` of the list call: the documented range is (0, ∞); a signed 32-bit
+#: bound keeps a thousand-digit number from reaching the int parser or the database
+LIST_INT_MAX = 2**31 - 1
+#: an OBS object key is at most 1024 bytes (UTF-8) and names no control characters (OBS naming
+#: rules); each directory name becomes a directory of the local server, at most 255 bytes
+OBS_PATH_MAX_BYTES = 1024
+OBS_NAME_MAX_BYTES = 255
+#: ``spec.annotations`` is a map of labels (not storage): ModelArts does not document a limit, so
+#: these follow Kubernetes' spirit and keep one instance's record small
+ANNOTATIONS_MAX = 50
+ANNOTATION_KEY_MAX = 128
+ANNOTATION_VALUE_MAX = 2048
 
 # OBS bucket names: 3-63 chars of lower-case letters, digits, '-' and '.', starting and ending
 # with a letter or digit (OBS naming rules); objects below it are '/'-separated directories.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+_WORKSPACE_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{WORKSPACE_ID_MAX}}}")
 
 # the request shape (seed tables 2-7): allowed keys at each level, to refuse unknown fields
 _CREATE_KEYS = ("name", "profile_id", "description", "flavor", "spec", "workspace")
@@ -183,12 +206,24 @@ def parse_obs_path(path: str) -> tuple[str, str]:
     return bucket, directory
 
 
+def _control_characters(text: str) -> list[str]:
+    return sorted({ch for ch in text if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0})
+
+
 def _check_obs_path(value: Any, path: str) -> list[Violation]:
     if not _type_ok(value, str):
         return [_wrong_type(path, str)]
     if not value.strip("/"):
         return [Violation("ModelArts.6317", path, "is required when the storage type is OBS")]
     found = []
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > OBS_PATH_MAX_BYTES:
+        # nothing more is worth checking in a path this long (and it would be echoed back)
+        return [_incorrect(path, f"must be at most {OBS_PATH_MAX_BYTES} bytes (got {size})")]
+    control = _control_characters(value)
+    if control:
+        shown = ", ".join(f"U+{ord(ch):04X}" for ch in control)
+        return [_incorrect(path, f"must not contain control characters (found {shown})")]
     if not value.endswith("/"):
         found.append(Violation("ModelArts.6318", path, f"must end with '/' (got {value!r})"))
     bucket, directory = parse_obs_path(value)
@@ -204,6 +239,10 @@ def _check_obs_path(value: Any, path: str) -> list[Violation]:
         parts = directory.rstrip("/").split("/")
         if any(part in ("", ".", "..") for part in parts):
             found.append(_incorrect(path, "directories must be non-empty names, not '.', '..' or '//'"))
+        long_names = [part for part in parts if len(part.encode("utf-8", "surrogatepass")) > OBS_NAME_MAX_BYTES]
+        if long_names:
+            found.append(_incorrect(path, f"each directory name must be at most {OBS_NAME_MAX_BYTES} bytes "
+                                          f"(one has {len(long_names[0].encode('utf-8', 'surrogatepass'))})"))
     return found
 
 
@@ -242,11 +281,19 @@ def _check_storage(storage: Mapping, path: str) -> list[Violation]:
 
 
 def _check_annotations(annotations: Mapping, path: str) -> list[Violation]:
-    return [
-        _wrong_type(f"{path}.{key}", str)
-        for key, value in annotations.items()
-        if not _type_ok(value, str)
-    ]
+    if len(annotations) > ANNOTATIONS_MAX:
+        return [_incorrect(path, f"must hold at most {ANNOTATIONS_MAX} entries (got {len(annotations)})")]
+    found = []
+    for key, value in annotations.items():
+        if not 1 <= len(key) <= ANNOTATION_KEY_MAX:
+            found.append(_incorrect(path, f"keys must be 1-{ANNOTATION_KEY_MAX} characters "
+                                          f"(one has {len(key)})"))
+        elif not _type_ok(value, str):
+            found.append(_wrong_type(f"{path}.{key}", str))
+        elif len(value) > ANNOTATION_VALUE_MAX:
+            found.append(_incorrect(f"{path}.{key}", f"must be at most {ANNOTATION_VALUE_MAX} characters "
+                                                     f"(got {len(value)})"))
+    return found
 
 
 def _check_name(value: Any, path: str = "name") -> list[Violation]:
@@ -330,8 +377,8 @@ def validate_create(body: Any) -> list[Violation]:
         ws_id = workspace.get("id")
         if ws_id is not None and not _type_ok(ws_id, str):
             found.append(_wrong_type("workspace.id", str))
-        elif ws_id == "":
-            found.append(_incorrect("workspace.id", "must not be empty"))
+        elif ws_id is not None and not _WORKSPACE_ID.fullmatch(ws_id):
+            found.append(_incorrect("workspace.id", f"must be 1-{WORKSPACE_ID_MAX} letters, digits, '-' or '_'"))
     return found
 
 
@@ -427,8 +474,12 @@ def validate_list_query(params: Mapping[str, str]) -> tuple[dict, list[Violation
         if raw is None or raw == "":
             out[key] = 0
         elif not re.fullmatch(r"[0-9]+", str(raw)):
-            found.append(Violation("ModelArts.6332", key, f"must be a non-negative integer, got {raw!r}",
+            shown = raw if len(raw) <= 20 else raw[:20] + "…"
+            found.append(Violation("ModelArts.6332", key, f"must be a non-negative integer, got {shown!r}",
                                    (key, "Integer")))
+            out[key] = 0
+        elif len(raw.lstrip("0")) > len(str(LIST_INT_MAX)) or int(raw) > LIST_INT_MAX:
+            found.append(_incorrect(key, f"must be at most {LIST_INT_MAX}"))
             out[key] = 0
         else:
             out[key] = int(raw)
