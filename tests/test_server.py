@@ -97,7 +97,7 @@ def test_evs_instance_lifecycle_with_real_jupyter(shared_server):
     put = jupyter(running, token, "PUT", "api/contents/hello.txt",
                   json={"type": "file", "format": "text", "content": "kept across stop/start"})
     assert put.status_code in (200, 201), put.text
-    evs = shared_server.data_dir / "evs" / iid
+    evs = shared_server.data_dir / "evs" / client.project_id / iid
     assert (evs / "hello.txt").read_text() == "kept across stop/start"
 
     # running instances cannot be deleted or started
@@ -141,7 +141,7 @@ def test_obs_path_maps_to_emulated_bucket_and_survives_delete(shared_server):
     put = jupyter(running, token, "PUT", "api/contents/data.csv",
                   json={"type": "file", "format": "text", "content": "a,b\n"})
     assert put.status_code in (200, 201)
-    bucket_dir = shared_server.data_dir / "obs" / "obs-bucket" / "test"
+    bucket_dir = shared_server.data_dir / "obs" / client.project_id / "obs-bucket" / "test"
     assert (bucket_dir / "data.csv").read_text() == "a,b\n"
     client.action(iid, "stop")
     client.wait_status(iid, "STOPPED", timeout=15)

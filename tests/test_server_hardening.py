@@ -5,8 +5,10 @@ Each test names the defect it guards against. They run against the real server o
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
+import httpx
 import pytest
 
 from nb_devenv.server import add_project
@@ -172,3 +174,157 @@ def test_annotations_are_limited_in_count_and_size(shared_server, annotations, r
 def test_workspace_ids_are_short_names(shared_server, workspace):
     response = shared_server.client().create(evs_body("ws-bad", workspace={"id": workspace}))
     assert response.status_code == 400 and error_of(response) == "ModelArts.6336"
+
+
+# --- storage belongs to one project, and never leaves the data directory ------------------------
+
+def obs_body(name: str, path: str) -> dict:
+    return evs_body(name, spec={"storage": {"type": "OBS", "location": {"path": path}}})
+
+
+def contents(instance: dict, token: str, path: str = "") -> list[str]:
+    url = instance["spec"]["annotations"]["url"].split("/lab")[0].rstrip("/") + "/api/contents/" + path
+    response = httpx.get(url, headers={"Authorization": f"token {token}"}, timeout=10)
+    assert response.status_code == 200, response.text
+    return sorted(item["name"] for item in response.json()["content"])
+
+
+def test_projects_do_not_share_obs_buckets(local_server):
+    """Regression: project B's instance on obs://shared/team/ read project A's files."""
+    a = local_server.client()
+    b = local_server.client(add_project(local_server.data_dir, "team-b"))
+    first = a.create(obs_body("on-shared", "obs://shared/team/")).json()["id"]
+    a.wait_status(first, "RUNNING")
+    a_dir = local_server.data_dir / "obs" / a.project_id / "shared" / "team"
+    (a_dir / "secret-of-a.csv").write_text("1,2\n")
+    second = b.create(obs_body("on-shared", "obs://shared/team/")).json()["id"]
+    running = b.wait_status(second, "RUNNING")
+    assert contents(running, b.token(second).json()["token"]) == []
+    assert (local_server.data_dir / "obs" / b.project_id / "shared" / "team").is_dir()
+
+
+def test_a_link_planted_under_obs_is_not_followed(local_server, tmp_path):
+    """Regression: an instance's root_dir could be placed anywhere a notebook user planted a link."""
+    client = local_server.client()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    bucket = local_server.data_dir / "obs" / client.project_id / "bucket"
+    bucket.mkdir(parents=True)
+    (bucket / "work").symlink_to(outside)
+    iid = client.create(obs_body("via-link", "bucket/work/sub/")).json()["id"]
+    failed = client.wait_status(iid, "CREATE_FAILED")
+    reason = failed["spec"]["failed_reasons"]
+    assert reason["code"] == "ModelArts.6336" and "symbolic link" in reason["message"]
+    assert str(local_server.data_dir) not in json.dumps(failed) and str(tmp_path) not in json.dumps(failed)
+    assert list(outside.iterdir()) == []  # nothing created through the link
+
+
+def test_a_link_in_place_of_a_projects_tree_is_not_followed(local_server, tmp_path):
+    client = local_server.client()
+    outside = tmp_path / "outside-evs"
+    outside.mkdir()
+    (local_server.data_dir / "evs").mkdir(exist_ok=True)
+    (local_server.data_dir / "evs" / client.project_id).symlink_to(outside)
+    iid = client.create(evs_body("evs-link")).json()["id"]
+    assert client.wait_status(iid, "CREATE_FAILED")["spec"]["failed_reasons"]["code"] == "ModelArts.6336"
+    assert client.delete(iid).status_code == 200
+    assert outside.is_dir() and list(outside.iterdir()) == []
+
+
+def test_failed_reasons_name_no_server_path(local_server):
+    client = local_server.client()
+    iid = client.create(evs_body("py2", profile_id="Python2", flavor="modelarts.vm.cpu.2u")).json()["id"]
+    failed = client.wait_status(iid, "CREATE_FAILED")
+    assert str(local_server.data_dir) not in json.dumps(failed)
+    assert not any(part.startswith("/") for part in json.dumps(failed["spec"]["failed_reasons"]).split('"'))
+
+
+# --- an instance starts from an allow-listed environment ------------------------------------------
+
+def test_instances_do_not_inherit_the_servers_credentials(server_factory, monkeypatch):
+    secrets = {"HUAWEICLOUD_SDK_AK": "AKSERVER", "HUAWEICLOUD_SDK_SK": "sk-of-the-server",
+               "NB_DEVENV_TOKEN": "token-of-the-server", "AWS_SECRET_ACCESS_KEY": "aws",
+               "HTTPS_PROXY": "http://user:pass@proxy:3128", "MY_APP_PASSWORD": "pw"}
+    for key, value in secrets.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    server = server_factory()
+    client = server.client()
+    iid = client.create(evs_body("env-check")).json()["id"]
+    client.wait_status(iid, "RUNNING")
+    pid = db_instance(server.data_dir, iid)["pid"]
+    raw = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+    environ = dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+    assert not set(secrets) & set(environ)
+    assert not any(value in "".join(environ.values()) for value in secrets.values())
+    assert environ["JUPYTER_TOKEN"] == client.token(iid).json()["token"]
+    assert environ["LC_ALL"] == "C.UTF-8" and environ["NO_PROXY"] == "localhost" and "PATH" in environ
+
+
+# --- crash safety of delete, and what a crash leaves ------------------------------------------------
+
+def db_instance(data_dir, instance_id: str) -> dict:
+    with sqlite3.connect(f"file:{data_dir / 'state.sqlite3'}?mode=ro", uri=True) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
+    return dict(row) if row else {}
+
+
+def test_a_delete_cut_short_is_finished_at_the_next_boot(local_server):
+    """Regression: kill -9 during DELETE leaked the EVS disk forever (the row went first).
+    A delete now marks the row first; this is the state a crash right after the mark leaves."""
+    client = local_server.client()
+    iid = client.create(evs_body("half-deleted")).json()["id"]
+    client.wait_status(iid, "RUNNING")
+    client.action(iid, "stop")
+    client.wait_status(iid, "STOPPED")
+    disk = local_server.data_dir / "evs" / client.project_id / iid
+    (disk / "big.bin").write_bytes(b"x" * 1000)
+    local_server.stop()
+    with sqlite3.connect(local_server.data_dir / "state.sqlite3") as db:
+        db.execute("UPDATE instances SET status = 'DELETED' WHERE id = ?", (iid,))
+    local_server.start()
+    assert error_of(local_server.client().get(iid)) == "ModelArts.6309"
+    assert not disk.exists() and not (local_server.data_dir / "instances" / iid).exists()
+    assert db_instance(local_server.data_dir, iid) == {}
+
+
+def test_directories_of_no_instance_are_removed_at_boot_and_others_kept(local_server):
+    client = local_server.client()
+    ghost = "DE-00000000-0000-4000-8000-000000000000"
+    orphan_dirs = [local_server.data_dir / "instances" / ghost / "runtime",
+                   local_server.data_dir / "evs" / client.project_id / ghost]
+    for path in orphan_dirs:
+        path.mkdir(parents=True)
+    mine = local_server.data_dir / "evs" / client.project_id / "my-notes"
+    mine.mkdir()
+    local_server.restart()
+    assert not any(path.exists() for path in orphan_dirs)
+    assert not (local_server.data_dir / "instances" / ghost).exists()
+    assert mine.is_dir()
+
+
+def test_a_layout_1_data_directory_is_upgraded_without_losing_files(local_server):
+    client = local_server.client()
+    evs_id = client.create(evs_body("old-evs")).json()["id"]
+    obs_id = client.create(obs_body("old-obs", "legacy-bucket/work/")).json()["id"]
+    for iid in (evs_id, obs_id):
+        client.wait_status(iid, "RUNNING")
+        client.action(iid, "stop")
+        client.wait_status(iid, "STOPPED")
+    local_server.stop()
+    data = local_server.data_dir
+    # put the files where nb_devenv 0.1.0 kept them, and forget the layout version
+    (data / "evs" / client.project_id / evs_id).rename(data / "evs" / evs_id)
+    (data / "evs" / evs_id / "model.pt").write_text("weights")
+    (data / "obs" / client.project_id / "legacy-bucket").rename(data / "obs" / "legacy-bucket")
+    (data / "obs" / "legacy-bucket" / "work" / "data.csv").write_text("a,b\n")
+    (data / "obs" / "unnamed-bucket").mkdir()
+    with sqlite3.connect(data / "state.sqlite3") as db:
+        db.execute("DELETE FROM meta WHERE key = 'layout_version'")
+    local_server.start()
+    assert (data / "evs" / client.project_id / evs_id / "model.pt").read_text() == "weights"
+    assert (data / "obs" / client.project_id / "legacy-bucket" / "work" / "data.csv").read_text() == "a,b\n"
+    assert (data / "obs" / client.project_id / "unnamed-bucket").is_dir()
+    assert not (data / "evs" / evs_id).exists()

@@ -28,6 +28,7 @@ from nb_devenv.spec import FLAVORS
 from .auth import Authenticator, credentials_document, ensure_default_project
 from .data_dir import AlreadyRunning, DataDir, default_data_dir
 from .handlers import ROUTES, NotFoundHandler, ServerContext
+from .layout_upgrade import upgrade_layout
 from .lifecycle import Lifecycle, load_clock
 from .operations import InstanceOperations
 from .provisioner import LocalProcessProvisioner
@@ -150,6 +151,7 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
     try:
         store = Store(layout.state_db)
         project = ensure_default_project(store)
+        upgrade_layout(store, layout, project.id)
         clock = load_clock(store)
         provisioner = LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
         lifecycle = Lifecycle(store, provisioner, clock)

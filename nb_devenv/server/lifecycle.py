@@ -150,6 +150,14 @@ class Lifecycle:
         self._spawn(record.id, lambda: self._restart(record.id))
         return updated
 
+    async def delete(self, record: InstanceRecord) -> None:
+        """Mark, remove the files, then the row: a crash at any point leaves a DELETED row
+        (gone for the API) whose files the next boot removes, never files without a row."""
+        self._set(record.id, "DELETED")
+        # a big working directory takes a while to remove: not on the event loop
+        await asyncio.get_running_loop().run_in_executor(None, self.provisioner.destroy, record)
+        self.store.delete_instance(record.id)
+
     # --- the slow parts -------------------------------------------------------------------------
 
     async def _bring_up(self, instance_id: str) -> None:
@@ -162,7 +170,6 @@ class Lifecycle:
         try:
             if problem is not None:
                 raise problem
-            self.provisioner.prepare_storage(record)
             started = await self.provisioner.start(record, on_spawned=lambda pid: self._spawned(instance_id, pid))
         except ProvisionError as error:
             log.warning("instance %s: %s -> %s: %s", instance_id, record.status, failure_status, error.message)
@@ -171,12 +178,14 @@ class Lifecycle:
             return
         except asyncio.CancelledError:
             raise  # server shutdown: the next boot's reconcile redoes this start
-        except Exception as error:  # noqa: BLE001 - any failure must land in failed_reasons
+        except Exception:  # noqa: BLE001 - any failure must land in failed_reasons
+            # the details (a traceback, server paths) go to the server's log, not to the answer
             log.exception("instance %s: unexpected error while starting", instance_id)
             self._set(instance_id, failure_status, pid=None, port=None, stop_timestamp=None,
                       failed_reasons={"code": CRASHED,
-                                      "message": f"Unexpected error while starting the instance: "
-                                                 f"{type(error).__name__}: {error}",
+                                      "message": "The local server failed to start this instance because of "
+                                                 "an internal error; the server's log (server.log in its data "
+                                                 "directory) has the details.",
                                       "detail": {}})
             return
         # re-read: the auto-stop setting may have been updated while the server was starting
@@ -266,6 +275,10 @@ class Lifecycle:
         settle: list[Awaitable[None]] = []
         redo: list[str] = []
         records = self.store.all_instances()
+        for record in [r for r in records if r.status == "DELETED"]:
+            log.info("instance %s: finishing a delete that was cut short", record.id)
+            await self.delete(record)
+        records = [r for r in records if r.status != "DELETED"]
         running = [r for r in records if r.status == "RUNNING"]
         # asked all at once: one hung instance must not delay the boot by its timeout each
         answering = dict(zip((r.id for r in running),
@@ -288,6 +301,9 @@ class Lifecycle:
         orphans = await self.provisioner.terminate_orphans(keep)
         if orphans:
             log.info("terminated %d orphan instance server(s): %s", len(orphans), orphans)
+        leftovers = self.provisioner.remove_orphan_files(r.id for r in records)
+        if leftovers:
+            log.info("removed files of %d instance(s) that no longer exist: %s", len(leftovers), leftovers)
         for instance_id in redo:
             self.store.update_instance(instance_id, pid=None, port=None)
             log.info("instance %s: redoing an interrupted start", instance_id)

@@ -7,7 +7,6 @@ permission) and the server-side facts the spec cannot know (names taken, counts,
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import secrets
 import sqlite3
@@ -163,9 +162,7 @@ class InstanceOperations:
             raise ApiError(refusal, detail=f"the instance is {record.status}")
         if self.lifecycle.busy(instance_id):
             raise ApiError("ModelArts.6357")
-        self.store.delete_instance(instance_id)
-        # a big working directory takes a while to remove: not on the event loop
-        await asyncio.get_running_loop().run_in_executor(None, self.lifecycle.provisioner.destroy, record)
+        await self.lifecycle.delete(record)
 
     # --- actions -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -28,7 +29,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from nb_devenv import redaction
 from nb_devenv.spec import Flavor, Profile, parse_obs_path
 
-from .data_dir import DataDir
+from .data_dir import DataDir, UnsafePath
 from .store import InstanceRecord
 
 __all__ = ["Provisioner", "LocalProcessProvisioner", "ProvisionError", "Started", "LAUNCHER_MODULE"]
@@ -42,6 +43,31 @@ LAUNCHER_MODULE = "nb_devenv.server.jupyter_launcher"
 NO_RESOURCES = "ModelArts.6200"  # the machine cannot run this profile/flavor
 TIMED_OUT = "ModelArts.6100"  # the Jupyter server did not answer in time
 CRASHED = "ModelArts.6102"  # the Jupyter server exited
+BAD_STORAGE = "ModelArts.6336"  # the storage path cannot be used
+
+#: what an instance's Jupyter server inherits from the server's environment: what Python,
+#: Jupyter, locales and TLS need, never credentials (HUAWEICLOUD_SDK_*, NB_DEVENV_TOKEN, cloud
+#: keys, ...). Proxies are passed only when they carry no user:password.
+_INHERITED = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TERM", "TMPDIR",
+    "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "PYTHONPATH", "LD_LIBRARY_PATH",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+    "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
+})
+_PROXIES = frozenset({"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY"})
+#: instance ids as this server makes them (the old API's ``DE-<uuid>``, or a bare UUID)
+_INSTANCE_ID = re.compile(r"(DE-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def instance_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The allow-listed part of ``environ`` that an instance starts with."""
+    kept = {}
+    for key, value in environ.items():
+        if key in _INHERITED or key.startswith("LC_"):
+            kept[key] = value
+        elif key.upper() in _PROXIES and "@" not in value:
+            kept[key] = value
+    return kept
 
 
 class ProvisionError(Exception):
@@ -105,6 +131,11 @@ class Provisioner(ABC):
     @abstractmethod
     async def terminate_orphans(self, keep_pids: Iterable[int]) -> list[int]:
         """Terminate instance servers that no instance owns any more; return their pids."""
+
+    def remove_orphan_files(self, instance_ids: Iterable[str]) -> list[str]:
+        """Remove what instances that no longer exist left behind (a delete cut short by a
+        crash, say); ``instance_ids`` are every instance that does exist. Returns what went."""
+        return []
 
     def failure_detail(self, instance: InstanceRecord) -> dict[str, str]:
         """Diagnostics for ``failed_reasons.detail`` (a log tail, say)."""
@@ -228,17 +259,26 @@ class LocalProcessProvisioner(Provisioner):
     # --- storage -----------------------------------------------------------------------------
 
     def workdir(self, instance: InstanceRecord) -> Path:
+        """The instance's working directory, in its own project's part of the data directory."""
         storage = instance.request["spec"]["storage"]
         if storage["type"].upper() == "OBS":
             bucket, directory = parse_obs_path(storage["location"]["path"])
-            return self.layout.obs_dir(bucket, directory)
-        return self.layout.evs_dir(instance.id)
+            return self.layout.obs_dir(instance.project_id, bucket, directory)
+        return self.layout.evs_dir(instance.project_id, instance.id)
 
     def prepare_storage(self, instance: InstanceRecord) -> Path:
         workdir = self.workdir(instance)
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.layout.runtime_dir(instance.id).mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.layout.config_dir(instance.id).mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            self.layout.make_dirs(workdir, mode=0o755)
+            self.layout.make_dirs(self.layout.runtime_dir(instance.id))
+            self.layout.make_dirs(self.layout.config_dir(instance.id))
+        except UnsafePath as error:
+            raise ProvisionError(BAD_STORAGE, f"The instance's storage cannot be used: {error}. The local "
+                                              "server only works in plain directories of its data directory.",
+                                 {}) from None
+        except OSError as error:
+            raise ProvisionError(NO_RESOURCES, "The local server could not create the instance's storage: "
+                                               f"{error.strerror or 'input/output error'}.", {}) from None
         return workdir
 
     # --- start -------------------------------------------------------------------------------
@@ -251,12 +291,7 @@ class LocalProcessProvisioner(Provisioner):
         return command
 
     def _environment(self, instance: InstanceRecord) -> dict[str, str]:
-        env = {
-            key: value for key, value in os.environ.items()
-            # settings meant for the Jupyter/kernel that started us must not configure instances
-            if not key.startswith("JPY_")
-            and key not in ("JUPYTER_PORT", "JUPYTER_CONFIG_PATH", "JUPYTER_TOKEN", "JUPYTER_PASSWORD")
-        }
+        env = instance_environment(dict(os.environ))
         env["JUPYTER_TOKEN"] = instance.jupyter_token
         env["JUPYTER_RUNTIME_DIR"] = str(self.layout.runtime_dir(instance.id))
         env["JUPYTER_CONFIG_DIR"] = str(self.layout.config_dir(instance.id))
@@ -268,7 +303,12 @@ class LocalProcessProvisioner(Provisioner):
         for stale in runtime.glob("jpserver-*"):
             stale.unlink(missing_ok=True)
         log_path = self.layout.jupyter_log(instance.id)
-        with open(log_path, "ab") as log_file:
+        try:
+            log_fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as error:
+            raise ProvisionError(BAD_STORAGE, f"The instance's log file {self.layout.relative(log_path)} cannot "
+                                              f"be written: {error.strerror}.", {}) from None
+        with os.fdopen(log_fd, "ab") as log_file:
             log_file.write(f"--- nb-devenv: starting at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
             log_file.flush()
             process = subprocess.Popen(
@@ -388,10 +428,39 @@ class LocalProcessProvisioner(Provisioner):
     # --- delete and clean-up -------------------------------------------------------------------
 
     def destroy(self, instance: InstanceRecord) -> None:
-        shutil.rmtree(self.layout.instance_dir(instance.id), ignore_errors=True)
-        storage = instance.request["spec"]["storage"]
-        if storage["type"].upper() == "EVS":
-            shutil.rmtree(self.layout.evs_dir(instance.id), ignore_errors=True)
+        doomed = [self.layout.instance_dir(instance.id)]
+        if instance.request["spec"]["storage"]["type"].upper() == "EVS":
+            doomed.append(self.layout.evs_dir(instance.project_id, instance.id))
+        for path in doomed:
+            try:
+                self.layout.remove_tree(path)
+            except UnsafePath as error:
+                log.warning("instance %s: not removing %s: %s", instance.id, self.layout.relative(path), error)
+
+    def remove_orphan_files(self, instance_ids: Iterable[str]) -> list[str]:
+        known = set(instance_ids)
+        candidates = list(self._children_of(self.layout.instances_root))
+        evs = self.layout.root / "evs"
+        for project_dir in self._children_of(evs):
+            candidates += self._children_of(project_dir)
+        removed = []
+        for path in candidates:
+            if _INSTANCE_ID.fullmatch(path.name) and path.name not in known:
+                try:
+                    self.layout.remove_tree(path)
+                except (UnsafePath, OSError) as error:
+                    log.warning("not removing %s: %s", self.layout.relative(path), error)
+                    continue
+                removed.append(self.layout.relative(path))
+        return removed
+
+    @staticmethod
+    def _children_of(directory: Path) -> list[Path]:
+        # only real directories: a link here is never followed (remove_tree refuses it later)
+        try:
+            return [entry for entry in directory.iterdir() if entry.is_dir() and not entry.is_symlink()]
+        except (FileNotFoundError, NotADirectoryError):
+            return []
 
     async def terminate_orphans(self, keep_pids: Iterable[int]) -> list[int]:
         keep = set(keep_pids)
@@ -414,4 +483,14 @@ class LocalProcessProvisioner(Provisioner):
         log_path = self.layout.jupyter_log(instance.id)
         # jupyter_server masks an environment-supplied token itself; mask it again to be sure
         tail = redaction.redact(_tail(log_path), [instance.jupyter_token])
-        return {"log_path": str(log_path), "log_tail": tail}
+        return {"log_path": self.layout.relative(log_path), "log_tail": self._without_server_paths(tail)}
+
+    def _without_server_paths(self, text: str) -> str:
+        """``text`` with the server's own directories named, not spelled out: answers go to
+        every project, and where the server keeps its files is none of theirs."""
+        places = {str(self.layout.root): "<data-dir>", sys.prefix: "<python>", sys.base_prefix: "<python>",
+                  str(Path.home()): "~"}
+        for place in sorted(places, key=len, reverse=True):
+            if len(place) > 1:
+                text = text.replace(place, places[place])
+        return text

@@ -225,13 +225,17 @@ class Store:
         row = self._db.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
         return None if row is None else _from_row(row)
 
+    # An instance being deleted (status DELETED: its files are going, then its row) no longer
+    # exists for its project: it is neither found, listed, counted nor in the way of its name.
+
     def instance_in_project(self, project_id: str, instance_id: str) -> InstanceRecord | None:
-        row = self._db.execute("SELECT * FROM instances WHERE id = ? AND project_id = ?",
+        row = self._db.execute("SELECT * FROM instances WHERE id = ? AND project_id = ? AND status != 'DELETED'",
                                (instance_id, project_id)).fetchone()
         return None if row is None else _from_row(row)
 
     def instances_of(self, project_id: str) -> list[InstanceRecord]:
-        rows = self._db.execute("SELECT * FROM instances WHERE project_id = ?", (project_id,)).fetchall()
+        rows = self._db.execute("SELECT * FROM instances WHERE project_id = ? AND status != 'DELETED'",
+                                (project_id,)).fetchall()
         return [_from_row(r) for r in rows]
 
     def instances_with_status(self, statuses: Iterable[str]) -> list[InstanceRecord]:
@@ -244,9 +248,10 @@ class Store:
         return [_from_row(r) for r in self._db.execute("SELECT * FROM instances").fetchall()]
 
     def count_instances(self, project_id: str) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM instances WHERE project_id = ?",
+        return self._db.execute("SELECT COUNT(*) FROM instances WHERE project_id = ? AND status != 'DELETED'",
                                 (project_id,)).fetchone()[0]
 
     def name_taken(self, project_id: str, name: str) -> bool:
+        # a DELETED row still holds its name (UNIQUE) until its files are gone, a moment later
         return self._db.execute("SELECT 1 FROM instances WHERE project_id = ? AND name = ?",
                                 (project_id, name)).fetchone() is not None
