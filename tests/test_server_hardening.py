@@ -6,7 +6,9 @@ Each test names the defect it guards against. They run against the real server o
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 
 import httpx
 import pytest
@@ -40,9 +42,9 @@ def test_the_largest_allowed_advance_still_leaves_every_route_answering(local_se
     client = local_server.client()
     room = client.request("POST", "/_emulator/clock", json_body={"advance_seconds": 10**13}).json()
     allowed = float(room["error_msg"].split(" from 0 to ")[1].split(":")[0])
-    assert client.advance_clock(allowed).status_code == 200
+    assert client.advance_clock(allowed - 5).status_code == 200  # the room shrinks as time passes
     assert client.list().status_code == 200
-    assert client.advance_clock(5).status_code == 400  # nothing left
+    assert client.advance_clock(60).status_code == 400  # nothing left
     local_server.restart()
     assert local_server.client().list().status_code == 200
 
@@ -328,3 +330,66 @@ def test_a_layout_1_data_directory_is_upgraded_without_losing_files(local_server
     assert (data / "obs" / client.project_id / "legacy-bucket" / "work" / "data.csv").read_text() == "a,b\n"
     assert (data / "obs" / client.project_id / "unnamed-bucket").is_dir()
     assert not (data / "evs" / evs_id).exists()
+
+
+# --- secrets at rest --------------------------------------------------------------------------------
+
+def token_response(server, credentials: dict, password: str | None = None):
+    body = _iam_body(credentials["user_name"], credentials["domain_name"], password or credentials["password"],
+                     {"id": credentials["project_id"]})
+    return server.client().request("POST", "/v3/auth/tokens", json_body=body, sign=False)
+
+
+def test_iam_passwords_are_stored_as_salted_hashes(local_server):
+    tenant = add_project(local_server.data_dir, "hashed")
+    raw = (local_server.data_dir / "state.sqlite3").read_bytes()
+    for credentials in (local_server.credentials, tenant):
+        assert credentials["password"].encode() not in raw
+        assert token_response(local_server, credentials).status_code == 201
+        assert token_response(local_server, credentials, "wrong-password").status_code == 401
+    with sqlite3.connect(local_server.data_dir / "state.sqlite3") as db:
+        hashes = [row[0] for row in db.execute("SELECT password_hash FROM projects")]
+    assert len(hashes) == 2 and all(h.startswith("scrypt$") for h in hashes) and hashes[0] != hashes[1]
+
+
+def test_a_lost_credentials_file_gives_the_default_project_a_new_password(local_server):
+    old = local_server.credentials
+    local_server.stop()
+    (local_server.data_dir / "credentials.json").unlink()
+    local_server.start()
+    new = local_server.credentials
+    assert new["ak"] == old["ak"] and new["password"] != old["password"]
+    assert token_response(local_server, new).status_code == 201
+    assert token_response(local_server, new, old["password"]).status_code == 401
+    local_server.restart()  # a file that is still right keeps its password
+    assert local_server.credentials["password"] == new["password"]
+
+
+def test_plaintext_passwords_of_an_old_database_are_hashed_at_boot(local_server):
+    credentials = local_server.credentials
+    local_server.stop()
+    with sqlite3.connect(local_server.data_dir / "state.sqlite3") as db:
+        db.execute("ALTER TABLE projects RENAME COLUMN password_hash TO password")
+        db.execute("UPDATE projects SET password = ? WHERE id = ?", (credentials["password"], credentials["project_id"]))
+    local_server.start()
+    assert token_response(local_server, local_server.credentials).status_code == 201
+    assert local_server.credentials["password"] == credentials["password"]
+    assert credentials["password"].encode() not in (local_server.data_dir / "state.sqlite3").read_bytes()
+
+
+def test_a_planted_link_cannot_receive_the_credentials(local_server, tmp_path):
+    """Regression: the credentials were written through a predictable temporary name, so a
+    planted link there received the SK. Now: a fresh O_EXCL|O_NOFOLLOW file, then a rename
+    that replaces a link instead of writing through it."""
+    bait = tmp_path / "bait.json"
+    bait.write_text("{}")
+    local_server.stop()
+    credentials = local_server.data_dir / "credentials.json"
+    credentials.unlink()
+    credentials.symlink_to(bait)
+    for pid in range(os.getpid(), os.getpid() + 200):  # the old, predictable temporary names
+        (local_server.data_dir / f".credentials.json.{pid}.tmp").symlink_to(bait)
+    local_server.start()
+    assert bait.read_text() == "{}"
+    assert not credentials.is_symlink() and stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    assert json.loads(credentials.read_text())["sk"] == local_server.credentials["sk"]

@@ -150,7 +150,7 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
     lifecycle: Lifecycle | None = None
     try:
         store = Store(layout.state_db)
-        project = ensure_default_project(store)
+        project, password = ensure_default_project(store, layout.read_credentials())
         upgrade_layout(store, layout, project.id)
         clock = load_clock(store)
         provisioner = LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
@@ -173,7 +173,7 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         # only a larger one meets tornado's bare 400 and a closed connection
         server = tornado.httpserver.HTTPServer(make_app(context), max_body_size=2 * MAX_BODY_BYTES)
         server.add_sockets(sockets)
-        layout.write_credentials(credentials_document(store, project, context.endpoint))
+        layout.write_credentials(credentials_document(store, project, password, context.endpoint))
         layout.write_server_file(context.endpoint, os.getpid(),
                                  datetime.now(timezone.utc).isoformat(timespec="seconds"))
         lifecycle.start_scheduler()

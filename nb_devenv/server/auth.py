@@ -23,6 +23,7 @@ from nb_devenv import redaction, signing
 
 from .data_dir import DataDir
 from .errors import ApiError
+from .passwords import hash_password, password_matches
 from .store import Project, Store
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "create_project",
     "credentials_document",
     "ensure_default_project",
+
     "DEFAULT_PROJECT_NAME",
     "TOKEN_LIFETIME_MS",
 ]
@@ -52,36 +54,55 @@ def _wall_ms() -> int:
     return int(time.time() * 1000)
 
 
-def create_project(store: Store, name: str) -> Project:
+def _new_password() -> str:
+    return _random(_ALNUM, 24)
+
+
+# --- projects ------------------------------------------------------------------------------------
+
+def create_project(store: Store, name: str) -> tuple[Project, str]:
     """A new project with its own IAM user, password and AK/SK (AK: 20 upper-case alphanumerics,
-    SK: 40 alphanumerics, the shapes Huawei Cloud issues)."""
+    SK: 40 alphanumerics, the shapes Huawei Cloud issues); returns it and its password, which
+    is not stored and cannot be read back."""
     if not name or len(name) > 64 or not all(ch in _ALNUM + "-_" for ch in name):
         raise ValueError(f"project name {name!r} must be 1-64 letters, digits, '-' or '_'")
     if store.project_by_name(name) is not None:
         raise ValueError(f"a project named {name!r} already exists")
+    password = _new_password()
     project = Project(
         id=uuid.uuid4().hex,
         name=name,
         user_id=uuid.uuid4().hex,
         user_name=name,
         domain_name=DOMAIN_NAME,
-        password=_random(_ALNUM, 24),
+        password_hash=hash_password(password),
     )
     store.insert_project(project, ak=_random(_UPPER_ALNUM, 20), sk=_random(_ALNUM, 40), created_ms=_wall_ms())
-    return project
+    return project, password
 
 
-def ensure_default_project(store: Store) -> Project:
-    """The project ``credentials.json`` describes, created on the first start."""
+def ensure_default_project(store: Store, previous: dict | None) -> tuple[Project, str]:
+    """The project ``credentials.json`` describes (created on the first start) and its password.
+
+    ``previous`` is the last ``credentials.json``: its password is kept while it still matches
+    the stored hash; otherwise (a lost or edited file) the project gets a new password.
+    """
     project_id = store.get_meta("default_project_id")
     project = store.project_by_id(project_id) if project_id else None
     if project is None:
-        project = create_project(store, DEFAULT_PROJECT_NAME)
+        project, password = create_project(store, DEFAULT_PROJECT_NAME)
         store.set_meta("default_project_id", project.id)
-    return project
+        return project, password
+    known = (previous or {}).get("password")
+    if (previous or {}).get("project_id") == project.id and isinstance(known, str) \
+            and password_matches(known, project.password_hash):
+        return project, known
+    password = _new_password()
+    store.set_password_hash(project.id, hash_password(password))
+    return store.project_by_id(project.id), password
 
 
-def credentials_document(store: Store, project: Project, endpoint: str) -> dict:
+def credentials_document(store: Store, project: Project, password: str, endpoint: str) -> dict:
     """The content of ``credentials.json`` (and of :func:`add_project`'s result)."""
     ak, sk = store.credentials_of(project.id)
     return {
@@ -93,7 +114,7 @@ def credentials_document(store: Store, project: Project, endpoint: str) -> dict:
         "sk": sk,
         "user_name": project.user_name,
         "domain_name": project.domain_name,
-        "password": project.password,
+        "password": password,
     }
 
 
@@ -107,9 +128,9 @@ def add_project(data_dir: str | Path, name: str) -> dict:
     layout.create()
     store = Store(layout.state_db)
     try:
-        project = create_project(store, name)
+        project, password = create_project(store, name)
         endpoint = (layout.read_server_file() or {}).get("endpoint", "")
-        return credentials_document(store, project, endpoint)
+        return credentials_document(store, project, password, endpoint)
     finally:
         store.close()
 
@@ -180,8 +201,7 @@ class Authenticator:
         """``POST /v3/auth/tokens`` (password method, project scope): the token and the body."""
         user, scope = _parse_password_request(body)
         project = self._store.project_by_user(user["name"], user["domain"])
-        if project is None or not secrets.compare_digest(project.password.encode(),
-                                                         str(user["password"]).encode()):
+        if project is None or not password_matches(user["password"], project.password_hash):
             raise ApiError("IAM.0001")
         wanted_id, wanted_name = scope.get("id"), scope.get("name")
         if (wanted_id is not None and wanted_id != project.id) or (

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .passwords import hash_password, is_password_hash
+
 __all__ = ["Store", "Project", "InstanceRecord"]
 
 _SCHEMA = """
@@ -28,7 +30,8 @@ CREATE TABLE IF NOT EXISTS projects (
     user_id     TEXT NOT NULL,
     user_name   TEXT NOT NULL,
     domain_name TEXT NOT NULL,
-    password    TEXT NOT NULL,
+    -- scrypt with a random salt (auth.hash_password); the password itself is never stored
+    password_hash TEXT NOT NULL,
     created_ms  INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS credentials (
@@ -69,7 +72,7 @@ class Project:
     user_id: str
     user_name: str
     domain_name: str
-    password: str
+    password_hash: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -116,16 +119,32 @@ class Store:
     """A connection to ``state.sqlite3``; one per process, used from one thread."""
 
     def __init__(self, path: Path):
-        new = not path.exists()
-        if new:
-            # created private: it holds secret keys and passwords
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        try:
+            # created private (it holds secret keys), never through a planted link; SQLite
+            # gives its -wal and -shm files the same mode
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+        except FileExistsError:
+            pass
         self._db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._hash_legacy_passwords()
+
+    def _hash_legacy_passwords(self) -> None:
+        """nb_devenv 0.1.0 kept IAM passwords in the clear, in ``projects.password``."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(projects)")}
+        if "password" not in columns:
+            return
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("ALTER TABLE projects RENAME COLUMN password TO password_hash")
+            for row in self._db.execute("SELECT id, password_hash FROM projects").fetchall():
+                if not is_password_hash(row["password_hash"]):
+                    self._db.execute("UPDATE projects SET password_hash = ? WHERE id = ?",
+                                     (hash_password(row["password_hash"]), row["id"]))
 
     def close(self) -> None:
         self._db.close()
@@ -146,18 +165,21 @@ class Store:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
-                "INSERT INTO projects(id, name, user_id, user_name, domain_name, password, created_ms) "
+                "INSERT INTO projects(id, name, user_id, user_name, domain_name, password_hash, created_ms) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (project.id, project.name, project.user_id, project.user_name, project.domain_name,
-                 project.password, created_ms))
+                 project.password_hash, created_ms))
             self._db.execute("INSERT INTO credentials(ak, sk, project_id) VALUES (?, ?, ?)",
                              (ak, sk, project.id))
 
     def _project(self, where: str, args: tuple) -> Project | None:
         row = self._db.execute(
-            f"SELECT id, name, user_id, user_name, domain_name, password FROM projects WHERE {where}",
+            f"SELECT id, name, user_id, user_name, domain_name, password_hash FROM projects WHERE {where}",
             args).fetchone()
         return None if row is None else Project(**dict(row))
+
+    def set_password_hash(self, project_id: str, password_hash: str) -> None:
+        self._db.execute("UPDATE projects SET password_hash = ? WHERE id = ?", (password_hash, project_id))
 
     def project_by_id(self, project_id: str) -> Project | None:
         return self._project("id = ?", (project_id,))
@@ -176,7 +198,7 @@ class Store:
     def credential(self, ak: str) -> tuple[str, Project] | None:
         """``(sk, project)`` of an access key in one query (this runs on every signed request)."""
         row = self._db.execute(
-            "SELECT c.sk, p.id, p.name, p.user_id, p.user_name, p.domain_name, p.password "
+            "SELECT c.sk, p.id, p.name, p.user_id, p.user_name, p.domain_name, p.password_hash "
             "FROM credentials c JOIN projects p ON p.id = c.project_id WHERE c.ak = ?", (ak,)).fetchone()
         if row is None:
             return None
