@@ -270,7 +270,7 @@ class AsyncDevEnvClient:
             uncertain = uncertain or outcome.ambiguous
             if uncertain:
                 try:
-                    found = await self._find_by_client_token(client_token)
+                    found = await self._find_by_client_token(client_token, marked.get("workspace"))
                 except APIConnectionError:
                     found = None  # still unreachable: try again below, which is safe (unique names)
                 if found is not None:
@@ -280,8 +280,10 @@ class AsyncDevEnvClient:
             await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
         raise AssertionError("unreachable")
 
-    async def _find_by_client_token(self, client_token: str) -> Instance | None:
-        for instance in await self.list_all():
+    async def _find_by_client_token(self, client_token: str, workspace: Any) -> Instance | None:
+        # an instance is listed only in its own workspace (the list defaults to workspace "0")
+        workspace_id = workspace.get("id") if isinstance(workspace, dict) else None
+        for instance in await self.list_all(workspace_id=workspace_id):
             if instance.annotations.get(CLIENT_TOKEN_KEY) == client_token:
                 return instance
         return None

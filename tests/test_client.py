@@ -206,8 +206,10 @@ async def test_server_only_rules_map_to_precise_exceptions(server_factory):
 
 # -- exactly-once create and retries -----------------------------------------------------------
 
+@pytest.mark.parametrize("workspace", [None, "team-ws"])
 @pytest.mark.parametrize("fault", ["connection reset after the server acted", "503 from a proxy"])
-async def test_create_is_exactly_once_after_an_ambiguous_failure(local_server, fault):
+async def test_create_is_exactly_once_after_an_ambiguous_failure(local_server, fault, workspace):
+    """Also in another workspace than "0" (regression: the lookup only listed workspace 0)."""
     def spoil(request, n):
         if request.method == "POST" and n == 1:
             if fault.startswith("connection"):
@@ -217,8 +219,9 @@ async def test_create_is_exactly_once_after_an_ambiguous_failure(local_server, f
 
     transport = ForwardThenFail(spoil)
     async with client_for(local_server, transport=transport, retry=FAST_RETRY) as client:
-        created = await client.create(name="once", profile_id="Python2", flavor="modelarts.vm.cpu.2u")
-        everything = await client.list_all()
+        created = await client.create(name="once", profile_id="Python2", flavor="modelarts.vm.cpu.2u",
+                                      workspace=workspace)
+        everything = await client.list_all(workspace_id=workspace)
     assert [i.name for i in everything] == ["once"], "never two instances for one call"
     assert created.id == everything[0].id
     assert created.annotations[CLIENT_TOKEN_KEY] == everything[0].annotations[CLIENT_TOKEN_KEY]
