@@ -61,8 +61,12 @@ async def running_endpoint(data_dir: Path | str | None = None) -> str | None:
 
 
 def _spawn(data_dir: Path) -> subprocess.Popen:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log = open(data_dir / "server.log", "ab")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        log = open(data_dir / "server.log", "ab")
+    except OSError as error:
+        raise ConfigurationError(f"cannot start the local nb_devenv server: its data directory {data_dir} "
+                                 f"cannot be written ({error.strerror or error})") from None
     try:
         return subprocess.Popen(
             [sys.executable, "-m", "nb_devenv.server", "--port", "0", "--data-dir", str(data_dir)],
@@ -71,6 +75,14 @@ def _spawn(data_dir: Path) -> subprocess.Popen:
         )
     finally:
         log.close()
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "no log"
+    return lines[-1] if lines else "no log"
 
 
 async def ensure_local_server(data_dir: Path | str | None = None, timeout: float = START_TIMEOUT) -> dict:
@@ -87,8 +99,8 @@ async def ensure_local_server(data_dir: Path | str | None = None, timeout: float
             if endpoint is None:
                 if process.poll() is not None and not (data_dir / "server.json").exists():
                     raise ConfigurationError(
-                        f"the local nb_devenv server did not start (exit code {process.returncode}); "
-                        f"see {data_dir / 'server.log'}")
+                        f"the local nb_devenv server did not start (exit code {process.returncode}): "
+                        f"{_last_line(data_dir / 'server.log')} (see {data_dir / 'server.log'})")
                 if time.monotonic() > deadline:
                     raise ConfigurationError(
                         f"the local nb_devenv server did not answer within {timeout:g} s; "

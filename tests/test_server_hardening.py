@@ -9,6 +9,8 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -393,3 +395,83 @@ def test_a_planted_link_cannot_receive_the_credentials(local_server, tmp_path):
     assert bait.read_text() == "{}"
     assert not credentials.is_symlink() and stat.S_IMODE(credentials.stat().st_mode) == 0o600
     assert json.loads(credentials.read_text())["sk"] == local_server.credentials["sk"]
+
+
+# --- an unwritable or full data directory -------------------------------------------------------------
+
+def run_server(data_dir, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nb_devenv.server", "--port", "0", "--data-dir", str(data_dir)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_a_data_directory_that_cannot_be_created_is_one_line_and_exit_1(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    done = run_server(blocker / "data")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(blocker / "data") in lines[0] and "Not a directory" in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 6 MB tmpfs, really mounted (the test skips where mounting is not allowed)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount_point)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): {mounted.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def fill(disk) -> None:
+    with open(disk / "filler", "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+
+
+def test_a_full_disk_at_start_is_one_line_and_exit_1(small_disk):
+    fill(small_disk)
+    done = run_server(small_disk / "data")
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(small_disk / "data") in lines[0] and "full" in lines[0], done.stderr
+
+
+def test_a_read_only_data_directory_at_start_is_one_line_and_exit_1(small_disk):
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    done = run_server(small_disk / "data")
+    assert done.returncode == 1 and "Read-only file system" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_full_disk_while_serving_refuses_writes_clearly_and_keeps_serving_reads(server_factory, small_disk):
+    server = server_factory(data_dir=small_disk / "data")
+    client = server.client()
+    listed = client.list()
+    fill(small_disk)
+    refused = client.create(evs_body("on-a-full-disk"))
+    assert refused.status_code == 500 and error_of(refused) == "ModelArts.6200", refused.text
+    assert "cannot write its data directory" in refused.json()["error_msg"]
+    assert client.list().json() == listed.json()  # reads go on
+    assert "Traceback" not in server.stderr_text()
+    (small_disk / "filler").unlink()
+    assert client.create(evs_body("after-space-is-back")).status_code == 200
+
+
+def test_the_cli_says_which_data_directory_cannot_be_used(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("NB_DEVENV_")}
+    env["NB_DEVENV_DATA_DIR"] = str(blocker / "data")
+    done = subprocess.run([sys.executable, "-m", "nb_devenv", "list"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 1
+    assert len(done.stderr.strip().splitlines()) == 1 and str(blocker / "data") in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

@@ -13,11 +13,13 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import tornado.httpserver
 import tornado.netutil
@@ -35,7 +37,7 @@ from .provisioner import LocalProcessProvisioner
 from .request_body import MAX_BODY_BYTES
 from .store import Store
 
-__all__ = ["CannotListen", "ServerConfig", "add_serve_arguments", "make_app", "serve", "run_from_args", "main"]
+__all__ = ["CannotListen", "DataDirUnusable", "ServerConfig", "add_serve_arguments", "make_app", "serve", "run_from_args", "main"]
 
 log = logging.getLogger("nb_devenv.server")
 
@@ -143,15 +145,19 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     layout = DataDir(config.data_dir.expanduser().resolve())
-    layout.create()
-    lock = layout.acquire_lock()
+    lock: int | None = None
     store: Store | None = None
     server: tornado.httpserver.HTTPServer | None = None
     lifecycle: Lifecycle | None = None
     try:
-        store = Store(layout.state_db)
-        project, password = ensure_default_project(store, layout.read_credentials())
-        upgrade_layout(store, layout, project.id)
+        with _data_dir_step(layout, "create the directory"):
+            layout.create()
+        with _data_dir_step(layout, "lock it (server.lock)"):
+            lock = layout.acquire_lock()
+        with _data_dir_step(layout, "open its database (state.sqlite3)"):
+            store = Store(layout.state_db)
+            project, password = ensure_default_project(store, layout.read_credentials())
+            upgrade_layout(store, layout, project.id)
         clock = load_clock(store)
         provisioner = LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
         lifecycle = Lifecycle(store, provisioner, clock)
@@ -167,15 +173,17 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         context.endpoint = _endpoint(config.host, port)
 
         # connections queue in the backlog meanwhile: nobody sees a status that is not true
-        await lifecycle.reconcile()
+        with _data_dir_step(layout, "bring the stored instances up to date"):
+            await lifecycle.reconcile()
 
         # twice the API's limit: a body up to that size gets a JSON 413 from our handlers,
         # only a larger one meets tornado's bare 400 and a closed connection
         server = tornado.httpserver.HTTPServer(make_app(context), max_body_size=2 * MAX_BODY_BYTES)
         server.add_sockets(sockets)
-        layout.write_credentials(credentials_document(store, project, password, context.endpoint))
-        layout.write_server_file(context.endpoint, os.getpid(),
-                                 datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        with _data_dir_step(layout, "write credentials.json and server.json"):
+            layout.write_credentials(credentials_document(store, project, password, context.endpoint))
+            layout.write_server_file(context.endpoint, os.getpid(),
+                                     datetime.now(timezone.utc).isoformat(timespec="seconds"))
         lifecycle.start_scheduler()
         log.info("nb-devenv server listening on %s (data directory %s)", context.endpoint, layout.root)
 
@@ -188,10 +196,25 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
             server.stop()
         if lifecycle is not None:
             await lifecycle.shutdown()
-        layout.remove_server_file(os.getpid())
+        if lock is not None:
+            layout.remove_server_file(os.getpid())
+            DataDir.release_lock(lock)
         if store is not None:
             store.close()
-        DataDir.release_lock(lock)
+
+
+class DataDirUnusable(Exception):
+    """The data directory cannot be created, written or read; the message names it and the step."""
+
+
+@contextmanager
+def _data_dir_step(layout: DataDir, what: str) -> Iterator[None]:
+    """Turn a file-system or database failure during ``what`` into one line naming the directory."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise DataDirUnusable(f"cannot use the data directory {layout.root}: could not {what}: {reason}") from None
 
 
 def _configure_logging() -> None:
@@ -216,7 +239,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     _configure_logging()
     try:
         asyncio.run(serve(config))
-    except (AlreadyRunning, CannotListen) as exc:
+    except (AlreadyRunning, CannotListen, DataDirUnusable) as exc:
         print(f"nb-devenv serve: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -6,13 +6,18 @@ spec's, never re-typed here) and, for invalid bodies, every violation found.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 from typing import Sequence
 
 from tornado.web import HTTPError
 
 from nb_devenv.spec import Violation, by_code
 
-__all__ = ["ApiError"]
+__all__ = ["ApiError", "storage_failure"]
+
+#: file-system errors that mean "the data directory cannot be written", not a bug
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
 
 
 class ApiError(HTTPError):
@@ -54,3 +59,16 @@ class ApiError(HTTPError):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.error_msg}"
+
+
+def storage_failure(error: BaseException | None) -> ApiError | None:
+    """The answer for a write to the data directory that failed (disk full, read-only, a
+    database locked too long), or ``None`` if ``error`` is something else. Reads keep working
+    in all these cases, so only the request that wrote fails."""
+    if isinstance(error, sqlite3.OperationalError):
+        reason = str(error)
+    elif isinstance(error, OSError) and error.errno in _STORAGE_ERRNOS:
+        reason = error.strerror or "input/output error"
+    else:
+        return None
+    return ApiError("ModelArts.6200", detail=f"the local server cannot write its data directory: {reason}")

@@ -18,7 +18,7 @@ from tornado import httputil
 from tornado.web import HTTPError, RequestHandler
 
 from .auth import Authenticator
-from .errors import ApiError
+from .errors import ApiError, storage_failure
 from .lifecycle import CLOCK_LIMIT_TEXT, Lifecycle
 from .operations import InstanceOperations
 from .request_body import check_body_size, parse_json_body
@@ -121,6 +121,8 @@ class ApiHandler(RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs.get("exc_info", (None, None, None))[1]
         if not isinstance(error, ApiError):
+            error = storage_failure(error) or error
+        if not isinstance(error, ApiError):
             if status_code == 404:
                 error = ApiError("APIGW.0101")
             elif status_code == 405:
@@ -135,6 +137,11 @@ class ApiHandler(RequestHandler):
     def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
         if isinstance(value, HTTPError):
             return  # an answer, not a failure; the access log shows its status
+        answer = storage_failure(value)
+        if answer is not None:  # the machine's state, not a bug: one line, no traceback
+            log.warning("%s %s (request %s): %s", self.request.method, self.request.path, self.request_id,
+                        answer.error_msg)
+            return
         # no request repr and no headers: they may carry an Authorization or X-Auth-Token
         log.error("unexpected error in %s %s (request %s)", self.request.method, self.request.path,
                   self.request_id, exc_info=(typ, value, tb))

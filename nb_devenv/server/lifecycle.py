@@ -154,8 +154,13 @@ class Lifecycle:
         """Mark, remove the files, then the row: a crash at any point leaves a DELETED row
         (gone for the API) whose files the next boot removes, never files without a row."""
         self._set(record.id, "DELETED")
-        # a big working directory takes a while to remove: not on the event loop
-        await asyncio.get_running_loop().run_in_executor(None, self.provisioner.destroy, record)
+        try:
+            # a big working directory takes a while to remove: not on the event loop
+            await asyncio.get_running_loop().run_in_executor(None, self.provisioner.destroy, record)
+        except OSError as error:
+            log.warning("instance %s: its files could not all be removed (%s); the next start of the "
+                        "server tries again", record.id, error.strerror or error)
+            return
         self.store.delete_instance(record.id)
 
     # --- the slow parts -------------------------------------------------------------------------
