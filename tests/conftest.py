@@ -210,9 +210,11 @@ class ServerProcess:
         The server's stderr (all starts appended).
     """
 
-    def __init__(self, data_dir: Path, extra_args: Iterable[str] = ()):
+    def __init__(self, data_dir: Path, extra_args: Iterable[str] = (), env: dict | None = None):
         self.data_dir = Path(data_dir)
         self.extra_args = list(extra_args)
+        #: extra environment of the next start (e.g. NB_DEVENV_CRASH_AT for the fault tests)
+        self.env = dict(env or {})
         self.stderr_path = self.data_dir.parent / f"{self.data_dir.name}-server-stderr.log"
         self.process: subprocess.Popen | None = None
         self.endpoint = ""
@@ -226,7 +228,7 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "nb_devenv.server", "--port", "0", "--data-dir", str(self.data_dir),
                  *self.extra_args],
-                stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr,
+                stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr, env={**os.environ, **self.env},
             )
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
@@ -288,12 +290,12 @@ class ServerProcess:
 
 @pytest.fixture
 def server_factory(tmp_path) -> Callable[..., ServerProcess]:
-    """``server_factory(*extra_args, data_dir=None)`` → a started :class:`ServerProcess`;
+    """``server_factory(*extra_args, data_dir=None, env=None)`` → a started :class:`ServerProcess`;
     all of them are stopped, and their instances killed, at teardown."""
     started: list[ServerProcess] = []
 
-    def make(*extra_args: str, data_dir: Path | None = None) -> ServerProcess:
-        server = ServerProcess(data_dir or tmp_path / f"data{len(started)}", extra_args)
+    def make(*extra_args: str, data_dir: Path | None = None, env: dict | None = None) -> ServerProcess:
+        server = ServerProcess(data_dir or tmp_path / f"data{len(started)}", extra_args, env)
         started.append(server)
         return server.start()
 

@@ -20,6 +20,7 @@ from typing import Awaitable, Callable
 from nb_devenv.clock import SystemClock
 from nb_devenv.spec import FLAVORS, PROFILES
 
+from .crash_points import crash_point
 from .provisioner import CRASHED, ProvisionError, Provisioner
 from .store import InstanceRecord, Store
 
@@ -142,6 +143,7 @@ class Lifecycle:
 
     def begin_stop(self, record: InstanceRecord) -> InstanceRecord:
         updated = self._set(record.id, "STOPPING")
+        crash_point("stop.marked")
         self._spawn(record.id, lambda: self._bring_down(record.id))
         return updated
 
@@ -154,6 +156,7 @@ class Lifecycle:
         """Mark, remove the files, then the row: a crash at any point leaves a DELETED row
         (gone for the API) whose files the next boot removes, never files without a row."""
         self._set(record.id, "DELETED")
+        crash_point("delete.marked")
         try:
             # a big working directory takes a while to remove: not on the event loop
             await asyncio.get_running_loop().run_in_executor(None, self.provisioner.destroy, record)
@@ -161,6 +164,7 @@ class Lifecycle:
             log.warning("instance %s: its files could not all be removed (%s); the next start of the "
                         "server tries again", record.id, error.strerror or error)
             return
+        crash_point("delete.files_removed")
         self.store.delete_instance(record.id)
 
     # --- the slow parts -------------------------------------------------------------------------
@@ -193,6 +197,7 @@ class Lifecycle:
                                                  "directory) has the details.",
                                       "detail": {}})
             return
+        crash_point("bring_up.ready")
         # re-read: the auto-stop setting may have been updated while the server was starting
         record = self.store.instance(instance_id)
         self._set(instance_id, "RUNNING", pid=started.pid, port=started.port,
@@ -207,6 +212,7 @@ class Lifecycle:
             self._set(instance_id, "STARTING", pid=pid)
         else:
             self.store.update_instance(instance_id, pid=pid)
+        crash_point("bring_up.spawned")
 
     async def _bring_down(self, instance_id: str) -> None:
         record = self.store.instance(instance_id)
@@ -220,6 +226,7 @@ class Lifecycle:
             log.exception("instance %s: error while stopping", instance_id)
             if self.provisioner.is_alive(record):
                 return  # still STOPPING: the scheduler tries again
+        crash_point("stop.terminated")
         self._set(instance_id, "STOPPED", pid=None, port=None, stop_timestamp=None)
         log.info("instance %s is STOPPED", instance_id)
 

@@ -24,6 +24,7 @@ from nb_devenv.spec import (
     with_defaults,
 )
 
+from .crash_points import crash_point
 from .errors import ApiError
 from .lifecycle import Lifecycle
 from .store import InstanceRecord, Project, Store
@@ -86,6 +87,7 @@ class InstanceOperations:
             self.store.insert_instance(record)
         except sqlite3.IntegrityError:  # same name created at the same moment by another request
             raise ApiError("ModelArts.6301") from None
+        crash_point("create.stored")
         self.lifecycle.begin_create(record)
         return record
 
