@@ -142,17 +142,17 @@ class DataDir:
                                  "of the data directory") from None
             raise
 
-    def make_dirs(self, path: Path, mode: int = 0o700) -> Path:
-        """Create ``path`` and its missing parents below the root, following no link; returns it."""
+    def _walk(self, path: Path, create_mode: int | None) -> Path:
         fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
         current = self.root
         try:
             for part in self._parts(path):
                 current = current / part
-                try:
-                    os.mkdir(part, mode, dir_fd=fd)
-                except FileExistsError:
-                    pass
+                if create_mode is not None:
+                    try:
+                        os.mkdir(part, create_mode, dir_fd=fd)
+                    except FileExistsError:
+                        pass
                 child = self._open_dir(part, fd, current)
                 os.close(fd)
                 fd = child
@@ -160,19 +160,13 @@ class DataDir:
             os.close(fd)
         return Path(path)
 
+    def make_dirs(self, path: Path, mode: int = 0o700) -> Path:
+        """Create ``path`` and its missing parents below the root, following no link; returns it."""
+        return self._walk(path, create_mode=mode)
+
     def check_inside(self, path: Path) -> Path:
         """``path`` if it exists and no component below the root is a link; else :class:`UnsafePath`."""
-        fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
-        current = self.root
-        try:
-            for part in self._parts(path):
-                current = current / part
-                child = self._open_dir(part, fd, current)
-                os.close(fd)
-                fd = child
-        finally:
-            os.close(fd)
-        return Path(path)
+        return self._walk(path, create_mode=None)
 
     def remove_tree(self, path: Path) -> None:
         """Remove a directory tree below the root. A link in its place is removed itself, never
