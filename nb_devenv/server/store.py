@@ -135,16 +135,20 @@ class Store:
 
     def _hash_legacy_passwords(self) -> None:
         """nb_devenv 0.1.0 kept IAM passwords in the clear, in ``projects.password``."""
-        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(projects)")}
-        if "password" not in columns:
+        if "password" not in self._project_columns():
             return
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            if "password" not in self._project_columns():  # another process did it meanwhile
+                return
             self._db.execute("ALTER TABLE projects RENAME COLUMN password TO password_hash")
             for row in self._db.execute("SELECT id, password_hash FROM projects").fetchall():
                 if not is_password_hash(row["password_hash"]):
                     self._db.execute("UPDATE projects SET password_hash = ? WHERE id = ?",
                                      (hash_password(row["password_hash"]), row["id"]))
+
+    def _project_columns(self) -> set[str]:
+        return {row["name"] for row in self._db.execute("PRAGMA table_info(projects)")}
 
     def close(self) -> None:
         self._db.close()
