@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("get", "show one instance"), ("start", "start a stopped instance"),
                        ("stop", "stop a running instance"), ("restart", "restart a running instance"),
                        ("delete", "delete a stopped instance"),
-                       ("open", "print the instance's Jupyter URL with its token")):
+                       ("open", "print the link that opens the instance's JupyterLab, logged in "
+                                "(it carries the token)")):
         cmd = sub.add_parser(name, parents=[common], help=text)
         cmd.add_argument("instance_id")
         if name in ("start", "stop", "restart"):

@@ -386,11 +386,12 @@ class AsyncDevEnvClient:
         return response.json()["token"]
 
     async def open_url(self, instance_id: str) -> str | None:
-        """The instance's Jupyter URL with its token (``None`` unless it is running)."""
+        """The URL that opens the instance's JupyterLab logged in (its token in the query;
+        ``None`` unless it is running)."""
         instance = await self.get(instance_id)
         if not instance.url:
             return None
-        return f"{instance.url}?token={await self.token(instance_id)}"
+        return instance.url_with_token(await self.token(instance_id))
 
     async def clock_advance(self, seconds: float) -> int:
         """Local server only: move its lifecycle clock forward (reach auto-stop deadlines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -9,9 +10,9 @@ import stat
 import subprocess
 import sys
 
-import httpx
 import pytest
 
+import instance_probe
 from conftest import kill_instances
 
 
@@ -43,7 +44,9 @@ def test_create_wait_open_stop_delete(shared_server, cli_env):
     opened = run_cli("open", instance_id, env=cli_env)
     assert opened.returncode == 0, opened.stderr
     url = opened.stdout.strip()
-    assert httpx.get(url.replace("/?token=", "/api/status?token=")).status_code == 200
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/lab\?token=\w+", url), url
+    # it lands on the instance's JupyterLab, logged in, as in a browser
+    assert asyncio.run(instance_probe.open_jupyterlab(url)) == url.split("?")[0]
 
     listed = run_cli("list", "--json", env=cli_env)
     assert instance_id in {i["id"] for i in json.loads(listed.stdout)["instances"]}
