@@ -13,16 +13,28 @@ import asyncio
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
+from .auth import AkSkAuth
 from .client import AsyncDevEnvClient
 from .create_options import add_create_arguments, body_from_options, duration_arg
-from .exceptions import DevEnvError, SpecValidationError
+from .exceptions import ConfigurationError, DevEnvError, SpecValidationError
+from .local import read_credentials, running_endpoint
 from .models import Instance, format_duration
+from .paths import default_data_dir
 from .spec import STATUSES, BodyParseError, parse_body_text, validate_create
 from .tables import text_table
 
 __all__ = ["main", "build_parser"]
+
+DATA_DIR_HELP = ("local server data directory (default: $NB_DEVENV_DATA_DIR, else $XDG_DATA_HOME/nb_devenv, "
+                 "else ~/.local/share/nb_devenv)")
+JSON_HELP = "print machine-readable JSON"
+#: ``nb-devenv server status`` when no server runs (as ``systemctl status`` for a stopped unit)
+EXIT_NOT_RUNNING = 3
+#: seconds ``nb-devenv server stop`` waits: instances starting are let finish, then all stop
+SERVER_STOP_TIMEOUT = 180.0
 
 
 def _connection_options() -> argparse.ArgumentParser:
@@ -31,10 +43,31 @@ def _connection_options() -> argparse.ArgumentParser:
     group.add_argument("--endpoint", help="API endpoint, e.g. https://modelarts.cn-north-4.myhuaweicloud.com")
     group.add_argument("--region", help="region name, e.g. cn-north-4 (gives the endpoint)")
     group.add_argument("--project-id", help="project id (default: $HUAWEICLOUD_SDK_PROJECT_ID)")
-    group.add_argument("--data-dir", help="local server data directory (default: $NB_DEVENV_DATA_DIR "
-                                          "or ~/.local/share/nb_devenv)")
-    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    group.add_argument("--data-dir", help=DATA_DIR_HELP)
+    common.add_argument("--json", action="store_true", help=JSON_HELP)
     return common
+
+
+def _add_server_commands(sub: argparse._SubParsersAction) -> None:
+    server = sub.add_parser("server", help="the background local server: status, stop",
+                            description="The local server that the CLI and the magics start in the "
+                                        "background for a data directory (not a remote endpoint).")
+    actions = server.add_subparsers(dest="server_command", required=True, metavar="ACTION",
+                                    help="what to do with it")
+    status = actions.add_parser(
+        "status", help="whether it runs: endpoint, pid, start time, instances per status",
+        description="Whether the local server of the data directory runs: its endpoint, pid, start "
+                    "time, data directory and how many instances (of all projects) are in each status.",
+        epilog=f"exit status: 0 if it runs, {EXIT_NOT_RUNNING} if none runs (as systemctl status), "
+               "1 on an error")
+    stop = actions.add_parser(
+        "stop", help="stop all its instances, then the server itself",
+        description="Stop every running or starting instance of every project of the local server, "
+                    "wait until they are STOPPED, then stop the server. Exit status 0, also when no "
+                    "server runs.")
+    for action in (status, stop):
+        action.add_argument("--data-dir", help=DATA_DIR_HELP)
+        action.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--data-dir")
     add.add_argument("--output", help="credentials file to write (default DATA_DIR/credentials-NAME.json)")
+
+    _add_server_commands(sub)
     return parser
 
 
@@ -239,8 +274,83 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _wait_until_released(data_dir: Path, timeout: float) -> bool:
+    """Whether the server let go of the data directory (its lock) within ``timeout`` seconds:
+    the last thing a server does before its process ends."""
+    from .server.data_dir import AlreadyRunning, DataDir
+
+    layout = DataDir(data_dir)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            DataDir.release_lock(layout.acquire_lock())
+            return True
+        except AlreadyRunning:
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+
+
+def _print_server_status(info: dict) -> None:
+    started = info["started_at"]
+    try:
+        started = datetime.fromisoformat(started).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    except ValueError:
+        pass
+    counts = ", ".join(f"{count} {status}" for status, count in sorted(info["instances"].items()))
+    print("\n".join([
+        "nb-devenv server is running",
+        f"endpoint:    {info['endpoint']}",
+        f"pid:         {info['pid']}",
+        f"started at:  {started}",
+        f"version:     {info['version']}",
+        f"data dir:    {info['data_dir']}",
+        f"instances:   {counts or 'none'} (all projects)",
+    ]))
+
+
+async def _server(args: argparse.Namespace) -> int:
+    """``server status`` and ``server stop``: about the background server of a data directory,
+    found through its ``server.json`` (never started by these commands) and asked with the data
+    directory's own credentials (its admin routes accept no other)."""
+    data_dir = Path(args.data_dir or default_data_dir()).expanduser()
+    endpoint = await running_endpoint(data_dir)
+    if endpoint is None:
+        print(json.dumps({"running": False, "data_dir": str(data_dir)}) if args.json
+              else f"no nb-devenv server is running for {data_dir}")
+        return EXIT_NOT_RUNNING if args.server_command == "status" else 0
+    credentials = read_credentials(data_dir)
+    if not credentials:
+        raise ConfigurationError(f"the server at {endpoint} has no {data_dir / 'credentials.json'}")
+    auth = AkSkAuth(credentials["ak"], credentials["sk"], credentials["project_id"])
+    async with AsyncDevEnvClient(endpoint=endpoint, auth=auth, data_dir=data_dir,
+                                 timeout=SERVER_STOP_TIMEOUT) as client:
+        if args.server_command == "status":
+            info = await client.server_info()
+            if args.json:
+                print(json.dumps({"running": True, **info}, indent=2, sort_keys=True))
+            else:
+                _print_server_status(info)
+            return 0
+        answer = await client.shutdown_server()
+    if not await _wait_until_released(data_dir, SERVER_STOP_TIMEOUT):
+        print(f"nb-devenv server stop: the server (pid {answer['pid']}) stopped its instances but still "
+              f"holds {data_dir} after {SERVER_STOP_TIMEOUT:g} s", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"running": False, "data_dir": str(data_dir), "endpoint": endpoint, **answer},
+                         indent=2, sort_keys=True))
+        return 0
+    for instance in answer["stopped"]:
+        theirs = "" if instance["project_id"] == credentials["project_id"] else f", project {instance['project']}"
+        print(f"stopped instance {instance['name']} ({instance['id']}{theirs})")
+    if not answer["stopped"]:
+        print("no instance was running")
+    print(f"stopped the nb-devenv server (pid {answer['pid']}, {endpoint}) of {data_dir}")
+    return 0
+
+
 def _projects(args: argparse.Namespace) -> int:
-    from .paths import default_data_dir
     from .server import add_project, write_private_json
 
     data_dir = Path(args.data_dir or default_data_dir())
@@ -273,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "projects":
             return _projects(args)
+        if args.command == "server":
+            return asyncio.run(_server(args))
         if args.command == "create" and args.dry_run:
             body = _create_body(args)
             print(json.dumps(body, indent=2))

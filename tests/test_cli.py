@@ -9,11 +9,22 @@ import re
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 
 import instance_probe
-from conftest import kill_instances
+import nb_devenv
+from conftest import instance_pids, kill_instances, pid_alive
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 90) -> subprocess.CompletedProcess:
@@ -147,3 +158,63 @@ def test_watch_prints_each_change_until_the_wanted_status(shared_server, cli_env
     assert re.search(r"cli-watch  RUNNING  auto-stop in 01:59:\d\d", plain.stdout), plain.stdout
     run_cli("stop", created["id"], "--wait", env=cli_env)
     assert run_cli("delete", created["id"], env=cli_env).returncode == 0
+
+
+# --- the background server: status and stop ------------------------------------------------------
+
+def test_server_status_and_stop_cover_every_project_and_leave_nothing_running(tmp_path):
+    data_dir = tmp_path / "background"
+    own = {"NB_DEVENV_DATA_DIR": str(data_dir), "NB_DEVENV_ENDPOINT": "", "NB_DEVENV_REGION": ""}
+    where = ("--data-dir", str(data_dir))
+    try:
+        none = run_cli("server", "status", *where)
+        assert none.returncode == 3 and none.stdout == f"no nb-devenv server is running for {data_dir}\n"
+
+        # the first create starts the background server; --wait --json prints JSON lines only
+        mine = run_cli("create", "--name", "mine", "--profile", "Python3", "--flavor", "modelarts.vm.cpu.2u",
+                       "--wait", "--json", env=own)
+        assert mine.returncode == 0, mine.stderr
+        mine_id = [json.loads(line) for line in mine.stdout.splitlines()][-1]["id"]
+        server = json.loads((data_dir / "server.json").read_text())
+        added = run_cli("projects", "create", "tenant", *where, "--output", str(tmp_path / "tenant.json"))
+        assert added.returncode == 0, added.stderr
+        tenant = json.loads((tmp_path / "tenant.json").read_text())
+        theirs = run_cli("create", "--name", "theirs", "--profile", "Python3", "--flavor", "modelarts.vm.cpu.2u",
+                         "--wait", "--json",
+                         env={**own, "NB_DEVENV_ENDPOINT": server["endpoint"], "HUAWEICLOUD_SDK_AK": tenant["ak"],
+                              "HUAWEICLOUD_SDK_SK": tenant["sk"], "HUAWEICLOUD_SDK_PROJECT_ID": tenant["project_id"]})
+        assert theirs.returncode == 0, theirs.stderr
+        theirs_id = [json.loads(line) for line in theirs.stdout.splitlines()][-1]["id"]
+        instances = instance_pids(data_dir)
+        assert len(instances) == 2
+
+        status = run_cli("server", "status", *where)
+        assert status.returncode == 0, status.stderr
+        lines = dict(line.split(":", 1) for line in status.stdout.splitlines()[1:])
+        assert status.stdout.startswith("nb-devenv server is running\n")
+        assert lines["endpoint"].strip() == server["endpoint"] and lines["pid"].strip() == str(server["pid"])
+        assert lines["data dir"].strip() == str(data_dir.resolve())
+        assert lines["instances"].strip() == "2 RUNNING (all projects)"
+        assert lines["version"].strip() == nb_devenv.__version__ and lines["started at"].strip()
+        as_json = json.loads(run_cli("server", "status", "--json", *where).stdout)
+        assert as_json["instances"] == {"RUNNING": 2} and as_json["started_at"] == server["started_at"]
+
+        stopped = run_cli("server", "stop", *where)
+        assert stopped.returncode == 0, stopped.stderr
+        *instances_lines, server_line = stopped.stdout.splitlines()
+        assert sorted(instances_lines) == [f"stopped instance mine ({mine_id})",
+                                           f"stopped instance theirs ({theirs_id}, project tenant)"]
+        assert server_line == f"stopped the nb-devenv server (pid {server['pid']}, {server['endpoint']}) of {data_dir}"
+        assert not (data_dir / "server.json").exists()
+        assert not any(pid_alive(pid) for pid in instances), "instance servers left running"
+        assert wait_for(lambda: not pid_alive(server["pid"])), "the server process is still there"
+
+        after = run_cli("server", "status", *where)
+        assert after.returncode == 3 and "no nb-devenv server is running" in after.stdout
+        again = run_cli("server", "stop", *where)
+        assert again.returncode == 0 and again.stdout == f"no nb-devenv server is running for {data_dir}\n"
+    finally:
+        kill_instances(data_dir)
+        info = data_dir / "server.json"
+        if info.exists():
+            os.kill(json.loads(info.read_text())["pid"], 15)
