@@ -37,6 +37,19 @@ EXIT_NOT_RUNNING = 3
 SERVER_STOP_TIMEOUT = 180.0
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import version
+
+        print(f"nb-devenv {version('nb_devenv')}")
+        parser.exit()
+
+
 def _connection_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("where to send requests (default: the embedded local server)")
@@ -77,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nb-devenv",
         description="Create, watch and manage ModelArts development environment instances.",
     )
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = _connection_options()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import json
 import os
 import re
@@ -158,6 +159,15 @@ def test_watch_prints_each_change_until_the_wanted_status(shared_server, cli_env
     assert re.search(r"cli-watch  RUNNING  auto-stop in 01:59:\d\d", plain.stdout), plain.stdout
     run_cli("stop", created["id"], "--wait", env=cli_env)
     assert run_cli("delete", created["id"], env=cli_env).returncode == 0
+
+
+# --- the command line itself ---------------------------------------------------------------------
+
+def test_version_is_the_installed_packages():
+    done = run_cli("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"nb-devenv {importlib.metadata.version('nb_devenv')}\n"
+    assert done.stdout.split()[1] == nb_devenv.__version__
 
 
 # --- the background server: status and stop ------------------------------------------------------
