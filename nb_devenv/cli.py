@@ -31,6 +31,7 @@ __all__ = ["main", "build_parser"]
 DATA_DIR_HELP = ("local server data directory (default: $NB_DEVENV_DATA_DIR, else $XDG_DATA_HOME/nb_devenv, "
                  "else ~/.local/share/nb_devenv)")
 JSON_HELP = "print machine-readable JSON"
+INSTANCE_ID_HELP = "the instance's id (DE-...; nb-devenv list shows them)"
 #: ``nb-devenv server status`` when no server runs (as ``systemctl status`` for a stopped unit)
 EXIT_NOT_RUNNING = 3
 #: seconds ``nb-devenv server stop`` waits: instances starting are let finish, then all stop
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create, watch and manage ModelArts development environment instances.",
     )
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", help="what to do")
     common = _connection_options()
 
     serve = sub.add_parser("serve", help="run the local DevEnviron server in the foreground")
@@ -106,11 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--dry-run", action="store_true", help="print the body that would be sent; send nothing")
 
     lister = sub.add_parser("list", parents=[common], help="list instances")
-    lister.add_argument("--status", choices=STATUSES)
-    lister.add_argument("--sortby", choices=["name", "creation_timestamp"])
-    lister.add_argument("--order", choices=["asc", "desc"])
-    lister.add_argument("--offset", type=int)
-    lister.add_argument("--limit", type=int)
+    lister.add_argument("--status", choices=STATUSES, metavar="STATUS",
+                        help=f"only instances in this status ({', '.join(STATUSES)})")
+    lister.add_argument("--sortby", choices=["name", "creation_timestamp"],
+                        help="sort by name or creation time (default: creation time)")
+    lister.add_argument("--order", choices=["asc", "desc"], help="sort order (default: asc)")
+    lister.add_argument("--offset", type=int, help="skip this many instances (default: 0)")
+    lister.add_argument("--limit", type=int, help="at most this many instances (default: all)")
 
     for name, text in (("get", "show one instance"), ("start", "start a stopped instance"),
                        ("stop", "stop a running instance"), ("restart", "restart a running instance"),
@@ -118,25 +121,26 @@ def build_parser() -> argparse.ArgumentParser:
                        ("open", "print the link that opens the instance's JupyterLab, logged in "
                                 "(it carries the token)")):
         cmd = sub.add_parser(name, parents=[common], help=text)
-        cmd.add_argument("instance_id")
+        cmd.add_argument("instance_id", help=INSTANCE_ID_HELP)
         if name in ("start", "stop", "restart"):
             cmd.add_argument("--wait", action="store_true", help="wait until the action has finished")
 
     update = sub.add_parser("update", parents=[common], help="change description or auto-stop")
-    update.add_argument("instance_id")
-    update.add_argument("--description")
+    update.add_argument("instance_id", help=INSTANCE_ID_HELP)
+    update.add_argument("--description", help="new description")
     update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
                         help="new running time (2h, 7200, ...) or off; applies from the next start")
 
     watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
-    watch.add_argument("instance_id")
+    watch.add_argument("instance_id", help=INSTANCE_ID_HELP)
     watch.add_argument("--until", choices=STATUSES, help="exit once the instance has this status")
 
     projects = sub.add_parser("projects", help="manage projects of the local server")
-    projects_sub = projects.add_subparsers(dest="projects_command", required=True, metavar="ACTION")
+    projects_sub = projects.add_subparsers(dest="projects_command", required=True, metavar="ACTION",
+                                           help="what to do")
     add = projects_sub.add_parser("create", help="create a project and write its credentials file (mode 600)")
-    add.add_argument("name")
-    add.add_argument("--data-dir")
+    add.add_argument("name", help="the new project's name")
+    add.add_argument("--data-dir", help=DATA_DIR_HELP)
     add.add_argument("--output", help="credentials file to write (default DATA_DIR/credentials-NAME.json)")
 
     _add_server_commands(sub)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import importlib.metadata
 import json
@@ -17,6 +18,7 @@ import pytest
 import instance_probe
 import nb_devenv
 from conftest import instance_pids, kill_instances, pid_alive
+from nb_devenv.cli import build_parser
 
 
 def wait_for(predicate, timeout: float = 5.0) -> bool:
@@ -168,6 +170,27 @@ def test_version_is_the_installed_packages():
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"nb-devenv {importlib.metadata.version('nb_devenv')}\n"
     assert done.stdout.split()[1] == nb_devenv.__version__
+
+
+def _parsers(parser: argparse.ArgumentParser, path: str = "nb-devenv"):
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _parsers(child, f"{path} {name}")
+
+
+def test_every_flag_and_positional_of_every_command_has_help():
+    missing = []
+    for path, parser in _parsers(build_parser()):
+        for action in parser._actions:
+            name = "/".join(action.option_strings) or action.dest
+            if not action.help or action.help == argparse.SUPPRESS:
+                missing.append(f"{path}: {name}")
+            if isinstance(action, argparse._SubParsersAction):
+                missing += [f"{path} {choice.dest}" for choice in action._choices_actions if not choice.help]
+    assert not missing, "no help for: " + ", ".join(missing)
+    assert len(list(_parsers(build_parser()))) >= 16  # the walk reached the subcommands
 
 
 # --- the background server: status and stop ------------------------------------------------------
