@@ -3,13 +3,15 @@
 With no ``--endpoint``/``--region`` (or ``$NB_DEVENV_ENDPOINT``/``$NB_DEVENV_REGION``) every
 command talks to the embedded local server, starting it if needed. Credentials never go on
 the command line: they come from the environment or the local server's credentials file.
-Errors print the ModelArts error code and message and exit with status 1.
+Errors print the ModelArts error code and message and exit with status 1; a command line that
+cannot be parsed exits with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import sys
 import time
@@ -36,6 +38,32 @@ INSTANCE_ID_HELP = "the instance's id (DE-...; nb-devenv list shows them)"
 EXIT_NOT_RUNNING = 3
 #: seconds ``nb-devenv server stop`` waits: instances starting are let finish, then all stop
 SERVER_STOP_TIMEOUT = 180.0
+
+
+class _Parser(argparse.ArgumentParser):
+    """Each (sub)command reports a flag it does not know itself: with its own usage line, not
+    the top-level one, and the closest flag it does know ("did you mean --name?")."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(self._unrecognized(extras))
+        return namespace, extras
+
+    def _unrecognized(self, extras: list[str]) -> str:
+        known = [flag for flag in self._option_string_actions if flag.startswith("--")]
+        guesses = []
+        for extra in extras:
+            if extra.startswith("--"):
+                close = difflib.get_close_matches(extra.split("=", 1)[0], known, n=1)
+                if close:
+                    guesses.append((extra.split("=", 1)[0], close[0]))
+        message = f"unrecognized arguments: {' '.join(extras)}"
+        if len(guesses) == 1:
+            message += f" (did you mean {guesses[0][1]}?)"
+        elif guesses:
+            message += " (did you mean " + ", ".join(f"{right} for {wrong}" for wrong, right in guesses) + "?)"
+        return message
 
 
 class _VersionAction(argparse.Action):
@@ -87,7 +115,7 @@ def _add_server_commands(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from .server import add_serve_arguments
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nb-devenv",
         description="Create, watch and manage ModelArts development environment instances.",
     )

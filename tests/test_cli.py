@@ -193,6 +193,21 @@ def test_every_flag_and_positional_of_every_command_has_help():
     assert len(list(_parsers(build_parser()))) >= 16  # the walk reached the subcommands
 
 
+@pytest.mark.parametrize("argv, usage, wrong, right", [
+    (["create", "--nmae", "x"], "nb-devenv create", "--nmae", "--name"),
+    (["list", "--stauts=RUNNING"], "nb-devenv list", "--stauts=RUNNING", "--status"),
+    (["server", "stop", "--data-dri", "d"], "nb-devenv server stop", "--data-dri", "--data-dir"),
+    (["projects", "create", "p", "--outptu", "f"], "nb-devenv projects create", "--outptu", "--output"),
+])
+def test_a_misspelt_flag_shows_the_subcommands_usage_and_the_closest_flag(argv, usage, wrong, right):
+    done = run_cli(*argv, env={"NB_DEVENV_ENDPOINT": "http://127.0.0.1:9"})
+    assert done.returncode == 2 and done.stdout == ""
+    first, *_, last = done.stderr.strip().splitlines()
+    assert first.startswith(f"usage: {usage} [-h]")
+    assert last.startswith(f"{usage}: error: unrecognized arguments: {wrong}")
+    assert last.endswith(f"(did you mean {right}?)")
+
+
 # --- the background server: status and stop ------------------------------------------------------
 
 def test_server_status_and_stop_cover_every_project_and_leave_nothing_running(tmp_path):
