@@ -203,6 +203,16 @@ def _print_instance(instance: Instance, as_json: bool) -> None:
     print("\n".join(lines))
 
 
+def _print_next_steps(instance: Instance) -> None:
+    """After a create: the commands that come next (``delete`` needs a stopped instance)."""
+    print()
+    if instance.status != "RUNNING":
+        print(f"watch it:   nb-devenv watch {instance.id} --until RUNNING")
+    print(f"open it:    nb-devenv open {instance.id}   (prints the link to its JupyterLab, with its token)")
+    print(f"stop it:    nb-devenv stop {instance.id}")
+    print(f"delete it:  nb-devenv delete {instance.id}   (once it is stopped)")
+
+
 def _status_line(instance: Instance) -> str:
     left = instance.remain_time
     countdown = f"  auto-stop in {format_duration(left)}" if left is not None else ""
@@ -272,11 +282,10 @@ async def _run(args: argparse.Namespace) -> int:
                 if not args.json:
                     print(f"created {instance.name} ({instance.id}); waiting for it to run...", flush=True)
                 instance = await _watch(client, instance.id, "RUNNING", args.json)
-                if not args.json:
-                    _print_instance(instance, False)
-                    print(f"\nopen it:  nb-devenv open {instance.id}   (prints the URL with its token)")
-            else:
+            if not (args.wait and args.json):  # with both, the watch lines are the JSON output
                 _print_instance(instance, args.json)
+            if not args.json:
+                _print_next_steps(instance)
         elif command == "list":
             page = await client.list(status=args.status, sortby=args.sortby, order=args.order,
                                      offset=args.offset, limit=args.limit)

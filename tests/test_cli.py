@@ -41,6 +41,14 @@ def cli_env(shared_server):
     return {"NB_DEVENV_ENDPOINT": shared_server.endpoint, "NB_DEVENV_DATA_DIR": str(shared_server.data_dir)}
 
 
+def assert_next_steps(stdout: str, instance_id: str, running: bool) -> None:
+    """After a create, the CLI says how to open, stop and delete the instance (and, while it is
+    not running yet, how to watch it come up)."""
+    steps = re.findall(r"^(\w+) it: +nb-devenv (\w+) (\S+)", stdout, re.M)
+    verbs = ["open", "stop", "delete"] if running else ["watch", "open", "stop", "delete"]
+    assert steps == [(verb, verb, instance_id) for verb in verbs], stdout
+
+
 def _assert_no_secret(server, *texts: str) -> None:
     for text in texts:
         for key in ("sk", "password"):
@@ -54,6 +62,7 @@ def test_create_wait_open_stop_delete(shared_server, cli_env):
     assert "status:      RUNNING" in done.stdout
     assert re.search(r"time left:   00:59:\d\d", done.stdout)
     instance_id = re.search(r"nb-devenv open (DE-[\w-]+)", done.stdout)[1]
+    assert_next_steps(done.stdout, instance_id, running=True)
 
     opened = run_cli("open", instance_id, env=cli_env)
     assert opened.returncode == 0, opened.stderr
@@ -150,9 +159,11 @@ def test_with_no_endpoint_the_cli_starts_the_local_server_once(tmp_path):
 
 
 def test_watch_prints_each_change_until_the_wanted_status(shared_server, cli_env):
-    created = json.loads(run_cli("create", "--name", "cli-watch", "--profile", "Python3",
-                                 "--flavor", "modelarts.vm.cpu.2u", "--auto-stop", "2h", "--json",
-                                 env=cli_env).stdout)
+    done = run_cli("create", "--name", "cli-watch", "--profile", "Python3", "--flavor", "modelarts.vm.cpu.2u",
+                   "--auto-stop", "2h", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    created = {"id": re.search(r"^id:\s+(DE-[\w-]+)$", done.stdout, re.M)[1]}
+    assert_next_steps(done.stdout, created["id"], running=False)
     watched = run_cli("watch", created["id"], "--until", "RUNNING", "--json", env=cli_env)
     assert watched.returncode == 0, watched.stderr
     lines = [json.loads(line) for line in watched.stdout.splitlines()]
