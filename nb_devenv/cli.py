@@ -3,26 +3,80 @@
 With no ``--endpoint``/``--region`` (or ``$NB_DEVENV_ENDPOINT``/``$NB_DEVENV_REGION``) every
 command talks to the embedded local server, starting it if needed. Credentials never go on
 the command line: they come from the environment or the local server's credentials file.
-Errors print the ModelArts error code and message and exit with status 1.
+Errors print the ModelArts error code and message and exit with status 1; a command line that
+cannot be parsed exits with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
+from .auth import AkSkAuth
 from .client import AsyncDevEnvClient
 from .create_options import add_create_arguments, body_from_options, duration_arg
-from .exceptions import DevEnvError, SpecValidationError
+from .exceptions import ConfigurationError, DevEnvError, SpecValidationError
+from .local import read_credentials, running_endpoint
 from .models import Instance, format_duration
+from .paths import default_data_dir
 from .spec import STATUSES, BodyParseError, parse_body_text, validate_create
 from .tables import text_table
 
 __all__ = ["main", "build_parser"]
+
+DATA_DIR_HELP = ("local server data directory (default: $NB_DEVENV_DATA_DIR, else $XDG_DATA_HOME/nb_devenv, "
+                 "else ~/.local/share/nb_devenv)")
+JSON_HELP = "print machine-readable JSON"
+INSTANCE_ID_HELP = "the instance's id (DE-...; nb-devenv list shows them)"
+#: ``nb-devenv server status`` when no server runs (as ``systemctl status`` for a stopped unit)
+EXIT_NOT_RUNNING = 3
+#: seconds ``nb-devenv server stop`` waits: instances starting are let finish, then all stop
+SERVER_STOP_TIMEOUT = 180.0
+
+
+class _Parser(argparse.ArgumentParser):
+    """Each (sub)command reports a flag it does not know itself: with its own usage line, not
+    the top-level one, and the closest flag it does know ("did you mean --name?")."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(self._unrecognized(extras))
+        return namespace, extras
+
+    def _unrecognized(self, extras: list[str]) -> str:
+        known = [flag for flag in self._option_string_actions if flag.startswith("--")]
+        guesses = []
+        for extra in extras:
+            if extra.startswith("--"):
+                close = difflib.get_close_matches(extra.split("=", 1)[0], known, n=1)
+                if close:
+                    guesses.append((extra.split("=", 1)[0], close[0]))
+        message = f"unrecognized arguments: {' '.join(extras)}"
+        if len(guesses) == 1:
+            message += f" (did you mean {guesses[0][1]}?)"
+        elif guesses:
+            message += " (did you mean " + ", ".join(f"{right} for {wrong}" for wrong, right in guesses) + "?)"
+        return message
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import version
+
+        print(f"nb-devenv {version('nb_devenv')}")
+        parser.exit()
 
 
 def _connection_options() -> argparse.ArgumentParser:
@@ -31,20 +85,42 @@ def _connection_options() -> argparse.ArgumentParser:
     group.add_argument("--endpoint", help="API endpoint, e.g. https://modelarts.cn-north-4.myhuaweicloud.com")
     group.add_argument("--region", help="region name, e.g. cn-north-4 (gives the endpoint)")
     group.add_argument("--project-id", help="project id (default: $HUAWEICLOUD_SDK_PROJECT_ID)")
-    group.add_argument("--data-dir", help="local server data directory (default: $NB_DEVENV_DATA_DIR "
-                                          "or ~/.local/share/nb_devenv)")
-    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    group.add_argument("--data-dir", help=DATA_DIR_HELP)
+    common.add_argument("--json", action="store_true", help=JSON_HELP)
     return common
+
+
+def _add_server_commands(sub: argparse._SubParsersAction) -> None:
+    server = sub.add_parser("server", help="the background local server: status, stop",
+                            description="The local server that the CLI and the magics start in the "
+                                        "background for a data directory (not a remote endpoint).")
+    actions = server.add_subparsers(dest="server_command", required=True, metavar="ACTION",
+                                    help="what to do with it")
+    status = actions.add_parser(
+        "status", help="whether it runs: endpoint, pid, start time, instances per status",
+        description="Whether the local server of the data directory runs: its endpoint, pid, start "
+                    "time, data directory and how many instances (of all projects) are in each status.",
+        epilog=f"exit status: 0 if it runs, {EXIT_NOT_RUNNING} if none runs (as systemctl status), "
+               "1 on an error")
+    stop = actions.add_parser(
+        "stop", help="stop all its instances, then the server itself",
+        description="Stop every running or starting instance of every project of the local server, "
+                    "wait until they are STOPPED, then stop the server. Exit status 0, also when no "
+                    "server runs.")
+    for action in (status, stop):
+        action.add_argument("--data-dir", help=DATA_DIR_HELP)
+        action.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
     from .server import add_serve_arguments
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nb-devenv",
         description="Create, watch and manage ModelArts development environment instances.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", help="what to do")
     common = _connection_options()
 
     serve = sub.add_parser("serve", help="run the local DevEnviron server in the foreground")
@@ -59,37 +135,43 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--dry-run", action="store_true", help="print the body that would be sent; send nothing")
 
     lister = sub.add_parser("list", parents=[common], help="list instances")
-    lister.add_argument("--status", choices=STATUSES)
-    lister.add_argument("--sortby", choices=["name", "creation_timestamp"])
-    lister.add_argument("--order", choices=["asc", "desc"])
-    lister.add_argument("--offset", type=int)
-    lister.add_argument("--limit", type=int)
+    lister.add_argument("--status", choices=STATUSES, metavar="STATUS",
+                        help=f"only instances in this status ({', '.join(STATUSES)})")
+    lister.add_argument("--sortby", choices=["name", "creation_timestamp"],
+                        help="sort by name or creation time (default: creation time)")
+    lister.add_argument("--order", choices=["asc", "desc"], help="sort order (default: asc)")
+    lister.add_argument("--offset", type=int, help="skip this many instances (default: 0)")
+    lister.add_argument("--limit", type=int, help="at most this many instances (default: all)")
 
     for name, text in (("get", "show one instance"), ("start", "start a stopped instance"),
                        ("stop", "stop a running instance"), ("restart", "restart a running instance"),
                        ("delete", "delete a stopped instance"),
-                       ("open", "print the instance's Jupyter URL with its token")):
+                       ("open", "print the link that opens the instance's JupyterLab, logged in "
+                                "(it carries the token)")):
         cmd = sub.add_parser(name, parents=[common], help=text)
-        cmd.add_argument("instance_id")
+        cmd.add_argument("instance_id", help=INSTANCE_ID_HELP)
         if name in ("start", "stop", "restart"):
             cmd.add_argument("--wait", action="store_true", help="wait until the action has finished")
 
     update = sub.add_parser("update", parents=[common], help="change description or auto-stop")
-    update.add_argument("instance_id")
-    update.add_argument("--description")
+    update.add_argument("instance_id", help=INSTANCE_ID_HELP)
+    update.add_argument("--description", help="new description")
     update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
                         help="new running time (2h, 7200, ...) or off; applies from the next start")
 
     watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
-    watch.add_argument("instance_id")
+    watch.add_argument("instance_id", help=INSTANCE_ID_HELP)
     watch.add_argument("--until", choices=STATUSES, help="exit once the instance has this status")
 
     projects = sub.add_parser("projects", help="manage projects of the local server")
-    projects_sub = projects.add_subparsers(dest="projects_command", required=True, metavar="ACTION")
+    projects_sub = projects.add_subparsers(dest="projects_command", required=True, metavar="ACTION",
+                                           help="what to do")
     add = projects_sub.add_parser("create", help="create a project and write its credentials file (mode 600)")
-    add.add_argument("name")
-    add.add_argument("--data-dir")
+    add.add_argument("name", help="the new project's name")
+    add.add_argument("--data-dir", help=DATA_DIR_HELP)
     add.add_argument("--output", help="credentials file to write (default DATA_DIR/credentials-NAME.json)")
+
+    _add_server_commands(sub)
     return parser
 
 
@@ -119,6 +201,16 @@ def _print_instance(instance: Instance, as_json: bool) -> None:
     if instance.failed_reasons:
         lines.append(f"failed:      {instance.failed_reasons.get('message')}")
     print("\n".join(lines))
+
+
+def _print_next_steps(instance: Instance) -> None:
+    """After a create: the commands that come next (``delete`` needs a stopped instance)."""
+    print()
+    if instance.status != "RUNNING":
+        print(f"watch it:   nb-devenv watch {instance.id} --until RUNNING")
+    print(f"open it:    nb-devenv open {instance.id}   (prints the link to its JupyterLab, with its token)")
+    print(f"stop it:    nb-devenv stop {instance.id}")
+    print(f"delete it:  nb-devenv delete {instance.id}   (once it is stopped)")
 
 
 def _status_line(instance: Instance) -> str:
@@ -190,11 +282,10 @@ async def _run(args: argparse.Namespace) -> int:
                 if not args.json:
                     print(f"created {instance.name} ({instance.id}); waiting for it to run...", flush=True)
                 instance = await _watch(client, instance.id, "RUNNING", args.json)
-                if not args.json:
-                    _print_instance(instance, False)
-                    print(f"\nopen it:  nb-devenv open {instance.id}   (prints the URL with its token)")
-            else:
+            if not (args.wait and args.json):  # with both, the watch lines are the JSON output
                 _print_instance(instance, args.json)
+            if not args.json:
+                _print_next_steps(instance)
         elif command == "list":
             page = await client.list(status=args.status, sortby=args.sortby, order=args.order,
                                      offset=args.offset, limit=args.limit)
@@ -238,8 +329,83 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _wait_until_released(data_dir: Path, timeout: float) -> bool:
+    """Whether the server let go of the data directory (its lock) within ``timeout`` seconds:
+    the last thing a server does before its process ends."""
+    from .server.data_dir import AlreadyRunning, DataDir
+
+    layout = DataDir(data_dir)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            DataDir.release_lock(layout.acquire_lock())
+            return True
+        except AlreadyRunning:
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+
+
+def _print_server_status(info: dict) -> None:
+    started = info["started_at"]
+    try:
+        started = datetime.fromisoformat(started).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    except ValueError:
+        pass
+    counts = ", ".join(f"{count} {status}" for status, count in sorted(info["instances"].items()))
+    print("\n".join([
+        "nb-devenv server is running",
+        f"endpoint:    {info['endpoint']}",
+        f"pid:         {info['pid']}",
+        f"started at:  {started}",
+        f"version:     {info['version']}",
+        f"data dir:    {info['data_dir']}",
+        f"instances:   {counts or 'none'} (all projects)",
+    ]))
+
+
+async def _server(args: argparse.Namespace) -> int:
+    """``server status`` and ``server stop``: about the background server of a data directory,
+    found through its ``server.json`` (never started by these commands) and asked with the data
+    directory's own credentials (its admin routes accept no other)."""
+    data_dir = Path(args.data_dir or default_data_dir()).expanduser()
+    endpoint = await running_endpoint(data_dir)
+    if endpoint is None:
+        print(json.dumps({"running": False, "data_dir": str(data_dir)}) if args.json
+              else f"no nb-devenv server is running for {data_dir}")
+        return EXIT_NOT_RUNNING if args.server_command == "status" else 0
+    credentials = read_credentials(data_dir)
+    if not credentials:
+        raise ConfigurationError(f"the server at {endpoint} has no {data_dir / 'credentials.json'}")
+    auth = AkSkAuth(credentials["ak"], credentials["sk"], credentials["project_id"])
+    async with AsyncDevEnvClient(endpoint=endpoint, auth=auth, data_dir=data_dir,
+                                 timeout=SERVER_STOP_TIMEOUT) as client:
+        if args.server_command == "status":
+            info = await client.server_info()
+            if args.json:
+                print(json.dumps({"running": True, **info}, indent=2, sort_keys=True))
+            else:
+                _print_server_status(info)
+            return 0
+        answer = await client.shutdown_server()
+    if not await _wait_until_released(data_dir, SERVER_STOP_TIMEOUT):
+        print(f"nb-devenv server stop: the server (pid {answer['pid']}) stopped its instances but still "
+              f"holds {data_dir} after {SERVER_STOP_TIMEOUT:g} s", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"running": False, "data_dir": str(data_dir), "endpoint": endpoint, **answer},
+                         indent=2, sort_keys=True))
+        return 0
+    for instance in answer["stopped"]:
+        theirs = "" if instance["project_id"] == credentials["project_id"] else f", project {instance['project']}"
+        print(f"stopped instance {instance['name']} ({instance['id']}{theirs})")
+    if not answer["stopped"]:
+        print("no instance was running")
+    print(f"stopped the nb-devenv server (pid {answer['pid']}, {endpoint}) of {data_dir}")
+    return 0
+
+
 def _projects(args: argparse.Namespace) -> int:
-    from .paths import default_data_dir
     from .server import add_project, write_private_json
 
     data_dir = Path(args.data_dir or default_data_dir())
@@ -272,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "projects":
             return _projects(args)
+        if args.command == "server":
+            return asyncio.run(_server(args))
         if args.command == "create" and args.dry_run:
             body = _create_body(args)
             print(json.dumps(body, indent=2))

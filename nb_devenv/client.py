@@ -388,21 +388,40 @@ class AsyncDevEnvClient:
         return response.json()["token"]
 
     async def open_url(self, instance_id: str) -> str | None:
-        """The instance's Jupyter URL with its token (``None`` unless it is running)."""
+        """The URL that opens the instance's JupyterLab logged in (its token in the query;
+        ``None`` unless it is running)."""
         instance = await self.get(instance_id)
         if not instance.url:
             return None
-        return f"{instance.url}?token={await self.token(instance_id)}"
+        return instance.url_with_token(await self.token(instance_id))
+
+    # -- the local server's own routes (its own project only; others get PermissionDeniedError) --
+
+    async def _emulator(self, method: str, path: str, body: Any = None) -> dict:
+        """Call a ``/_emulator`` route once (no retry: a clock move or a shutdown must not
+        happen twice)."""
+        await self.connect()
+        response = await self._http.request(method, path, json=body)
+        if not response.is_success:
+            raise error_from_response(response, self._connection.secrets)
+        self._observe_clock(response)
+        return response.json()
 
     async def clock_advance(self, seconds: float) -> int:
         """Local server only: move its lifecycle clock forward (reach auto-stop deadlines
         without waiting). Returns the server's new time in ms."""
-        await self.connect()
-        response = await self._http.post("/_emulator/clock", json={"advance_seconds": seconds})
-        if not response.is_success:
-            raise error_from_response(response, self._connection.secrets)
-        self._observe_clock(response)
-        return int(response.json()["now"])
+        return int((await self._emulator("POST", "/_emulator/clock", {"advance_seconds": seconds}))["now"])
+
+    async def server_info(self) -> dict:
+        """Local server only: ``version``, ``pid``, ``started_at``, ``endpoint``, ``data_dir``
+        and ``instances``, the number of instances of all projects in each status."""
+        return await self._emulator("GET", "/_emulator/server")
+
+    async def shutdown_server(self) -> dict:
+        """Local server only: stop every running instance of every project, wait until they
+        are STOPPED, then end the server. Returns ``{"pid", "stopped": [{"id", "name",
+        "project_id", "project"}, ...]}``; the server exits right after answering."""
+        return await self._emulator("POST", "/_emulator/shutdown")
 
     # -- waiting and watching -------------------------------------------------------------------
 

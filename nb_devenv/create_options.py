@@ -28,10 +28,10 @@ def duration_arg(text: str) -> int | None:
 def add_create_arguments(parser: argparse.ArgumentParser) -> None:
     """The request-field flags. ``--auto-stop`` is absent from the result unless given, so that
     ``off`` (None) can be told apart from "not said"."""
-    parser.add_argument("--name")
+    parser.add_argument("--name", help="instance name (unique in the project)")
     parser.add_argument("--profile", dest="profile_id", help=f"one of: {', '.join(PROFILES)}")
     parser.add_argument("--flavor", help=f"one of: {', '.join(FLAVORS)}")
-    parser.add_argument("--description")
+    parser.add_argument("--description", help="instance description")
     parser.add_argument("--storage", type=str.upper, choices=["OBS", "EVS"], help="storage type (default EVS)")
     parser.add_argument("--path", help="OBS directory, e.g. my-bucket/work/ (OBS only)")
     parser.add_argument("--volume-size", type=int, help="EVS size in GB, 5-4096 (default 5)")

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 from .clock import Clock, SystemClock
 from .spec import FAILED, TRANSITIONAL
@@ -115,8 +116,16 @@ class Instance:
 
     @property
     def url(self) -> str | None:
-        """The instance's Jupyter URL while it runs (without its token), else ``None``."""
+        """The instance's JupyterLab URL while it runs (without its token), else ``None``."""
         return self.annotations.get("url") or None
+
+    def url_with_token(self, token: str) -> str | None:
+        """The URL that opens the instance's JupyterLab logged in (a secret, like ``token``);
+        the one place that builds it, for ``nb-devenv open`` and the widget's Open link alike."""
+        if not self.url:
+            return None
+        sep = "&" if "?" in self.url else "?"
+        return f"{self.url}{sep}token={quote(token, safe='')}"
 
     @property
     def is_transitional(self) -> bool:

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import importlib.metadata
 import json
 import os
 import re
 import stat
 import subprocess
 import sys
+import time
 
-import httpx
 import pytest
 
-from conftest import kill_instances
+import instance_probe
+import nb_devenv
+from conftest import instance_pids, kill_instances, pid_alive
+from nb_devenv.cli import build_parser
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 90) -> subprocess.CompletedProcess:
@@ -24,6 +39,14 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 90) -> subproc
 def cli_env(shared_server):
     """Point the CLI at the shared server; credentials come from its data directory."""
     return {"NB_DEVENV_ENDPOINT": shared_server.endpoint, "NB_DEVENV_DATA_DIR": str(shared_server.data_dir)}
+
+
+def assert_next_steps(stdout: str, instance_id: str, running: bool) -> None:
+    """After a create, the CLI says how to open, stop and delete the instance (and, while it is
+    not running yet, how to watch it come up)."""
+    steps = re.findall(r"^(\w+) it: +nb-devenv (\w+) (\S+)", stdout, re.M)
+    verbs = ["open", "stop", "delete"] if running else ["watch", "open", "stop", "delete"]
+    assert steps == [(verb, verb, instance_id) for verb in verbs], stdout
 
 
 def _assert_no_secret(server, *texts: str) -> None:
@@ -39,11 +62,14 @@ def test_create_wait_open_stop_delete(shared_server, cli_env):
     assert "status:      RUNNING" in done.stdout
     assert re.search(r"time left:   00:59:\d\d", done.stdout)
     instance_id = re.search(r"nb-devenv open (DE-[\w-]+)", done.stdout)[1]
+    assert_next_steps(done.stdout, instance_id, running=True)
 
     opened = run_cli("open", instance_id, env=cli_env)
     assert opened.returncode == 0, opened.stderr
     url = opened.stdout.strip()
-    assert httpx.get(url.replace("/?token=", "/api/status?token=")).status_code == 200
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/lab\?token=\w+", url), url
+    # it lands on the instance's JupyterLab, logged in, as in a browser
+    assert asyncio.run(instance_probe.open_jupyterlab(url)) == url.split("?")[0]
 
     listed = run_cli("list", "--json", env=cli_env)
     assert instance_id in {i["id"] for i in json.loads(listed.stdout)["instances"]}
@@ -133,9 +159,11 @@ def test_with_no_endpoint_the_cli_starts_the_local_server_once(tmp_path):
 
 
 def test_watch_prints_each_change_until_the_wanted_status(shared_server, cli_env):
-    created = json.loads(run_cli("create", "--name", "cli-watch", "--profile", "Python3",
-                                 "--flavor", "modelarts.vm.cpu.2u", "--auto-stop", "2h", "--json",
-                                 env=cli_env).stdout)
+    done = run_cli("create", "--name", "cli-watch", "--profile", "Python3", "--flavor", "modelarts.vm.cpu.2u",
+                   "--auto-stop", "2h", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    created = {"id": re.search(r"^id:\s+(DE-[\w-]+)$", done.stdout, re.M)[1]}
+    assert_next_steps(done.stdout, created["id"], running=False)
     watched = run_cli("watch", created["id"], "--until", "RUNNING", "--json", env=cli_env)
     assert watched.returncode == 0, watched.stderr
     lines = [json.loads(line) for line in watched.stdout.splitlines()]
@@ -144,3 +172,108 @@ def test_watch_prints_each_change_until_the_wanted_status(shared_server, cli_env
     assert re.search(r"cli-watch  RUNNING  auto-stop in 01:59:\d\d", plain.stdout), plain.stdout
     run_cli("stop", created["id"], "--wait", env=cli_env)
     assert run_cli("delete", created["id"], env=cli_env).returncode == 0
+
+
+# --- the command line itself ---------------------------------------------------------------------
+
+def test_version_is_the_installed_packages():
+    done = run_cli("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"nb-devenv {importlib.metadata.version('nb_devenv')}\n"
+    assert done.stdout.split()[1] == nb_devenv.__version__
+
+
+def _parsers(parser: argparse.ArgumentParser, path: str = "nb-devenv"):
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _parsers(child, f"{path} {name}")
+
+
+def test_every_flag_and_positional_of_every_command_has_help():
+    missing = []
+    for path, parser in _parsers(build_parser()):
+        for action in parser._actions:
+            name = "/".join(action.option_strings) or action.dest
+            if not action.help or action.help == argparse.SUPPRESS:
+                missing.append(f"{path}: {name}")
+            if isinstance(action, argparse._SubParsersAction):
+                missing += [f"{path} {choice.dest}" for choice in action._choices_actions if not choice.help]
+    assert not missing, "no help for: " + ", ".join(missing)
+    assert len(list(_parsers(build_parser()))) >= 16  # the walk reached the subcommands
+
+
+@pytest.mark.parametrize("argv, usage, wrong, right", [
+    (["create", "--nmae", "x"], "nb-devenv create", "--nmae", "--name"),
+    (["list", "--stauts=RUNNING"], "nb-devenv list", "--stauts=RUNNING", "--status"),
+    (["server", "stop", "--data-dri", "d"], "nb-devenv server stop", "--data-dri", "--data-dir"),
+    (["projects", "create", "p", "--outptu", "f"], "nb-devenv projects create", "--outptu", "--output"),
+])
+def test_a_misspelt_flag_shows_the_subcommands_usage_and_the_closest_flag(argv, usage, wrong, right):
+    done = run_cli(*argv, env={"NB_DEVENV_ENDPOINT": "http://127.0.0.1:9"})
+    assert done.returncode == 2 and done.stdout == ""
+    first, *_, last = done.stderr.strip().splitlines()
+    assert first.startswith(f"usage: {usage} [-h]")
+    assert last.startswith(f"{usage}: error: unrecognized arguments: {wrong}")
+    assert last.endswith(f"(did you mean {right}?)")
+
+
+# --- the background server: status and stop ------------------------------------------------------
+
+def test_server_status_and_stop_cover_every_project_and_leave_nothing_running(tmp_path):
+    data_dir = tmp_path / "background"
+    own = {"NB_DEVENV_DATA_DIR": str(data_dir), "NB_DEVENV_ENDPOINT": "", "NB_DEVENV_REGION": ""}
+    where = ("--data-dir", str(data_dir))
+    try:
+        none = run_cli("server", "status", *where)
+        assert none.returncode == 3 and none.stdout == f"no nb-devenv server is running for {data_dir}\n"
+
+        # the first create starts the background server; --wait --json prints JSON lines only
+        mine = run_cli("create", "--name", "mine", "--profile", "Python3", "--flavor", "modelarts.vm.cpu.2u",
+                       "--wait", "--json", env=own)
+        assert mine.returncode == 0, mine.stderr
+        mine_id = [json.loads(line) for line in mine.stdout.splitlines()][-1]["id"]
+        server = json.loads((data_dir / "server.json").read_text())
+        added = run_cli("projects", "create", "tenant", *where, "--output", str(tmp_path / "tenant.json"))
+        assert added.returncode == 0, added.stderr
+        tenant = json.loads((tmp_path / "tenant.json").read_text())
+        theirs = run_cli("create", "--name", "theirs", "--profile", "Python3", "--flavor", "modelarts.vm.cpu.2u",
+                         "--wait", "--json",
+                         env={**own, "NB_DEVENV_ENDPOINT": server["endpoint"], "HUAWEICLOUD_SDK_AK": tenant["ak"],
+                              "HUAWEICLOUD_SDK_SK": tenant["sk"], "HUAWEICLOUD_SDK_PROJECT_ID": tenant["project_id"]})
+        assert theirs.returncode == 0, theirs.stderr
+        theirs_id = [json.loads(line) for line in theirs.stdout.splitlines()][-1]["id"]
+        instances = instance_pids(data_dir)
+        assert len(instances) == 2
+
+        status = run_cli("server", "status", *where)
+        assert status.returncode == 0, status.stderr
+        lines = dict(line.split(":", 1) for line in status.stdout.splitlines()[1:])
+        assert status.stdout.startswith("nb-devenv server is running\n")
+        assert lines["endpoint"].strip() == server["endpoint"] and lines["pid"].strip() == str(server["pid"])
+        assert lines["data dir"].strip() == str(data_dir.resolve())
+        assert lines["instances"].strip() == "2 RUNNING (all projects)"
+        assert lines["version"].strip() == nb_devenv.__version__ and lines["started at"].strip()
+        as_json = json.loads(run_cli("server", "status", "--json", *where).stdout)
+        assert as_json["instances"] == {"RUNNING": 2} and as_json["started_at"] == server["started_at"]
+
+        stopped = run_cli("server", "stop", *where)
+        assert stopped.returncode == 0, stopped.stderr
+        *instances_lines, server_line = stopped.stdout.splitlines()
+        assert sorted(instances_lines) == [f"stopped instance mine ({mine_id})",
+                                           f"stopped instance theirs ({theirs_id}, project tenant)"]
+        assert server_line == f"stopped the nb-devenv server (pid {server['pid']}, {server['endpoint']}) of {data_dir}"
+        assert not (data_dir / "server.json").exists()
+        assert not any(pid_alive(pid) for pid in instances), "instance servers left running"
+        assert wait_for(lambda: not pid_alive(server["pid"])), "the server process is still there"
+
+        after = run_cli("server", "status", *where)
+        assert after.returncode == 3 and "no nb-devenv server is running" in after.stdout
+        again = run_cli("server", "stop", *where)
+        assert again.returncode == 0 and again.stdout == f"no nb-devenv server is running for {data_dir}\n"
+    finally:
+        kill_instances(data_dir)
+        info = data_dir / "server.json"
+        if info.exists():
+            os.kill(json.loads(info.read_text())["pid"], 15)

@@ -8,10 +8,12 @@ is forwarded to the real server first, so the instance really exists.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urljoin
 
 import httpx
 import pytest
 
+import instance_probe
 from nb_devenv import (
     AkSkAuth,
     AsyncDevEnvClient,
@@ -71,15 +73,16 @@ async def test_create_to_running_then_open_stop_start_delete(shared_server):
         created = await client.create(name="client-life", auto_stop=3600, **CPU)
         assert created.status in ("CREATING", "STARTING")
         running = await client.wait_until(created.id, "RUNNING", timeout=60)
-        assert running.url and running.url.startswith("http://127.0.0.1:")
+        assert running.url and running.url.startswith("http://127.0.0.1:") and running.url.endswith("/lab")
         # remain_time is derived from stop_timestamp and the clock: it moves without a request
         assert 3590 <= running.remain_time <= 3600
 
         url = await client.open_url(created.id)
+        assert url.startswith(f"{running.url}?token=")
         async with httpx.AsyncClient() as http:
-            assert (await http.get(f"{running.url}api/status")).status_code in (401, 403)
-            status = await http.get(url.replace("?token=", "api/status?token="))
-            assert status.status_code == 200 and "started" in status.json()
+            assert (await http.get(urljoin(running.url, "api/status"))).status_code in (401, 403)
+        # the URL we hand out lands on JupyterLab, logged in, as in a browser
+        assert await instance_probe.open_jupyterlab(url) == running.url
 
         result = await client.stop(created.id)
         assert (result.previous_state, result.current_status) == ("RUNNING", "STOPPING")

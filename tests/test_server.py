@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -41,8 +42,9 @@ def db_instance(data_dir, instance_id: str) -> dict:
 
 def jupyter(instance: dict, token: str | None, method: str = "GET", path: str = "api/status", **kwargs):
     headers = {"Authorization": f"token {token}"} if token else {}
-    return httpx.request(method, instance["spec"]["annotations"]["url"] + path, headers=headers, timeout=10,
-                         **kwargs)
+    # the url is the instance's JupyterLab (…/lab): the server's API is beside it
+    return httpx.request(method, urljoin(instance["spec"]["annotations"]["url"], path), headers=headers,
+                         timeout=10, **kwargs)
 
 
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -> bool:
@@ -82,7 +84,7 @@ def test_evs_instance_lifecycle_with_real_jupyter(shared_server):
     running = client.wait_status(iid, "RUNNING")
     print(f"create -> RUNNING: {time.monotonic() - started:.2f} s")
     url = running["spec"]["annotations"]["url"]
-    assert url.startswith("http://127.0.0.1:") and url.endswith("/") and "token" not in url
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/lab") and "token" not in url
     assert "remain_time" not in running["spec"]["auto_stop"]  # auto-stop is off
 
     token = client.token(iid).json()["token"]

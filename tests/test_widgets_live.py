@@ -6,12 +6,15 @@ One server for the module (``shared_server``); each test uses its own instance n
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 from urllib.parse import quote
 
 import ipywidgets
 import pytest
 
+import instance_probe
 from nb_devenv import AsyncDevEnvClient, NotFoundError
 from nb_devenv.watch import InstanceHub
 from nb_devenv.widgets import CreateForm, InstanceStatusWidget, runtime, wait
@@ -88,6 +91,9 @@ async def test_open_link_holds_the_token_only_after_a_click_and_never_in_saved_s
     link = w.parts["link"].value
     assert f"token={quote(token, safe='')}" in link and w.instance.url in link
     assert 'target="_blank"' in link and 'rel="noopener noreferrer"' in link
+    # a click on it lands on the instance's JupyterLab, logged in
+    href = html.unescape(re.search(r'href="([^"]+)"', link)[1])
+    assert await instance_probe.open_jupyterlab(href) == w.instance.url
     assert token not in repr(w) and token not in w._repr_mimebundle_()["text/plain"]
     assert token not in w.message and token not in w.parts["message"].value
 

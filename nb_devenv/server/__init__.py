@@ -2,7 +2,8 @@
 
 Each instance is a real Jupyter server process on 127.0.0.1; state lives in SQLite under the
 data directory and survives restarts. The server imports only ``nb_devenv.spec``,
-``nb_devenv.signing``, ``nb_devenv.redaction`` and ``nb_devenv.clock`` from this package.
+``nb_devenv.signing``, ``nb_devenv.redaction``, ``nb_devenv.clock`` and ``__version__`` from this
+package.
 
 Names are imported on first use (PEP 562): every instance is started as
 ``python -m nb_devenv.server.jupyter_launcher``, which imports this package first, and an

@@ -3,7 +3,8 @@
 ``nb-devenv serve`` and ``python -m nb_devenv.server`` both end here. The server binds loopback
 by default, takes a lock on its data directory (one server per directory), reconciles the
 stored instances with the processes really running, then listens and announces itself in
-``server.json``. Instances outlive it: stopping the server never stops an instance.
+``server.json``. Instances outlive it: a server that ends (SIGTERM, Ctrl-C) leaves them running;
+only ``POST /_emulator/shutdown`` (``nb-devenv server stop``) stops them before the server ends.
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def _endpoint(host: str, port: int) -> str:
 
 async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
                 stop: asyncio.Event | None = None) -> None:
-    """Run the server until ``stop`` is set (default: until SIGINT or SIGTERM).
+    """Run the server until ``stop`` is set: by ``POST /_emulator/shutdown``, or by the caller
+    (default: by SIGINT or SIGTERM).
 
     Raises :class:`AlreadyRunning` if another server uses the data directory.
     """
@@ -163,7 +165,7 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         lifecycle = Lifecycle(store, provisioner, clock)
         operations = InstanceOperations(store, lifecycle, config.max_instances, config.granted_flavors)
         context = ServerContext(store, lifecycle, operations, Authenticator(store),
-                                default_project_id=project.id)
+                                default_project_id=project.id, data_dir=str(layout.root), stop=stop)
 
         try:
             sockets = tornado.netutil.bind_sockets(config.port, config.host)
@@ -182,15 +184,15 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         server.add_sockets(sockets)
         with _data_dir_step(layout, "write credentials.json and server.json"):
             layout.write_credentials(credentials_document(store, project, password, context.endpoint))
-            layout.write_server_file(context.endpoint, os.getpid(),
-                                     datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            context.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            layout.write_server_file(context.endpoint, os.getpid(), context.started_at)
         lifecycle.start_scheduler()
         log.info("nb-devenv server listening on %s (data directory %s)", context.endpoint, layout.root)
 
         if ready is not None:
             ready.set()
         await stop.wait()
-        log.info("nb-devenv server stopping (instances keep running)")
+        log.info("nb-devenv server stopping (running instances keep running)")
     finally:
         if server is not None:
             server.stop()

@@ -7,8 +7,10 @@ is replaced), and its ``Date`` header comes from the lifecycle clock, so that a 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +18,8 @@ from urllib.parse import parse_qsl
 
 from tornado import httputil
 from tornado.web import HTTPError, RequestHandler
+
+from nb_devenv import __version__
 
 from .auth import Authenticator
 from .errors import ApiError, storage_failure
@@ -41,6 +45,10 @@ class ServerContext:
     #: the data directory's own project (``credentials.json``): only it may use the admin routes
     default_project_id: str = ""
     endpoint: str = ""
+    data_dir: str = ""
+    started_at: str = ""
+    #: set to end the server (what ``serve()`` waits for)
+    stop: asyncio.Event | None = None
 
 
 class ApiHandler(RequestHandler):
@@ -104,9 +112,10 @@ class ApiHandler(RequestHandler):
     def query_params(self) -> dict[str, str]:
         return dict(parse_qsl(self.request.query, keep_blank_values=True))
 
-    def send_json(self, document: Any, status: int = 200) -> None:
+    def send_json(self, document: Any, status: int = 200) -> asyncio.Future:
+        """Answer with ``document``; the returned future resolves once it is sent."""
         self.set_status(status)
-        self.finish(json.dumps(document, separators=(",", ":")))
+        return self.finish(json.dumps(document, separators=(",", ":")))
 
     def render_instance(self, record: InstanceRecord) -> dict:
         return instance_json(
@@ -190,6 +199,39 @@ class ClockHandler(ApiHandler):
         self.send_json(self._clock_json())
 
 
+class ServerHandler(ApiHandler):
+    """``GET /_emulator/server``: what runs here and how many instances are in each status.
+
+    Admin only: the counts cover every project.
+    """
+
+    admin = True
+
+    def get(self) -> None:
+        context = self.context
+        self.send_json({"version": __version__, "pid": os.getpid(), "started_at": context.started_at,
+                        "endpoint": context.endpoint, "data_dir": context.data_dir,
+                        "instances": context.store.count_by_status()})
+
+
+class ShutdownHandler(ApiHandler):
+    """``POST /_emulator/shutdown``: stop every project's instances, say which, then end the server.
+
+    Admin only. The answer is sent before the server ends, so the caller learns what happened.
+    """
+
+    admin = True
+
+    async def post(self) -> None:
+        stopped = await self.context.lifecycle.stop_all()
+        store = self.context.store
+        await self.send_json({"pid": os.getpid(),
+                              "stopped": [{"id": r.id, "name": r.name, "project_id": r.project_id,
+                                           "project": store.project_by_id(r.project_id).name}
+                                          for r in stopped]})
+        self.context.stop.set()
+
+
 class AuthTokensHandler(ApiHandler):
     """``POST /v3/auth/tokens``: the IAM password flow."""
 
@@ -254,6 +296,8 @@ _INSTANCES = r"/v1/([^/]+)/demanager/instances"
 ROUTES = [
     (r"/_emulator/health/?", HealthHandler),
     (r"/_emulator/clock/?", ClockHandler),
+    (r"/_emulator/server/?", ServerHandler),
+    (r"/_emulator/shutdown/?", ShutdownHandler),
     (r"/v3/auth/tokens/?", AuthTokensHandler),
     (_INSTANCES + r"/?", InstancesHandler),
     (_INSTANCES + r"/([^/]+)/?", InstanceHandler),

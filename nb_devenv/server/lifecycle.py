@@ -331,6 +331,24 @@ class Lifecycle:
         await self.provisioner.stop(record)
         self._set(record.id, "STOPPED", pid=None, port=None, stop_timestamp=None)
 
+    async def stop_all(self) -> list[InstanceRecord]:
+        """Stop every instance of every project that runs or is on its way up, and wait until
+        each is STOPPED; returns them as they were before the stop.
+
+        For ``POST /_emulator/shutdown``: a server that merely exits leaves its instances
+        running (by design), one asked to shut down does not. A start in flight is let finish
+        first (a Jupyter server killed halfway leaves no clean state), then stopped like the rest.
+        """
+        stopped: dict[str, InstanceRecord] = {}
+        while True:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+            running = [r for r in self.store.instances_with_status(("RUNNING",)) if not self.busy(r.id)]
+            if not running and not self._tasks:
+                return list(stopped.values())
+            for record in running:
+                stopped.setdefault(record.id, record)
+                self.begin_stop(record)
+
     async def shutdown(self) -> None:
         """Stop the scheduler and in-flight work; instances themselves keep running."""
         pending = [t for t in [self._scheduler, *self._tasks.values()] if t is not None]

@@ -32,11 +32,16 @@ from nb_devenv.spec import Flavor, Profile, parse_obs_path
 from .data_dir import DataDir, UnsafePath
 from .store import InstanceRecord
 
-__all__ = ["Provisioner", "LocalProcessProvisioner", "ProvisionError", "Started", "LAUNCHER_MODULE"]
+__all__ = ["Provisioner", "LocalProcessProvisioner", "ProvisionError", "Started", "LAUNCHER_MODULE",
+           "JUPYTERLAB_PATH"]
 
 log = logging.getLogger("nb_devenv.server")
 
 LAUNCHER_MODULE = "nb_devenv.server.jupyter_launcher"
+
+#: where an instance's JupyterLab lives on its server: the API's ``url`` points here, and the
+#: server's root redirects here, so every link we hand out lands on JupyterLab
+JUPYTERLAB_PATH = "/lab"
 
 #: failed_reasons codes (the API documents the field as a String; these are the documented
 #: codes closest to each cause)
@@ -285,7 +290,8 @@ class LocalProcessProvisioner(Provisioner):
 
     def _command(self, workdir: Path) -> list[str]:
         command = [sys.executable, "-m", LAUNCHER_MODULE, "--no-browser", "--ip=127.0.0.1", "--port=0",
-                   "--ServerApp.port_retries=0", f"--ServerApp.root_dir={workdir}"]
+                   "--ServerApp.port_retries=0", f"--ServerApp.root_dir={workdir}",
+                   f"--ServerApp.default_url={JUPYTERLAB_PATH}"]
         if os.geteuid() == 0:
             command.append("--allow-root")
         return command

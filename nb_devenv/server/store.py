@@ -273,6 +273,11 @@ class Store:
     def all_instances(self) -> list[InstanceRecord]:
         return [_from_row(r) for r in self._db.execute("SELECT * FROM instances").fetchall()]
 
+    def count_by_status(self) -> dict[str, int]:
+        """How many instances, of every project, are in each status."""
+        rows = self._db.execute("SELECT status, COUNT(*) FROM instances GROUP BY status ORDER BY status")
+        return {status: count for status, count in rows}
+
     def count_instances(self, project_id: str) -> int:
         return self._db.execute("SELECT COUNT(*) FROM instances WHERE project_id = ? AND status != 'DELETED'",
                                 (project_id,)).fetchone()[0]

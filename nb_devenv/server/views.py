@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from nb_devenv.spec import FLAVORS, PROFILES
 
+from .provisioner import JUPYTERLAB_PATH
 from .store import InstanceRecord, Project
 
 __all__ = ["instance_json"]
@@ -51,7 +52,8 @@ def instance_json(record: InstanceRecord, *, now_ms: int, flavor_permitted: bool
         auto_stop["remain_time"] = max(0, (record.stop_timestamp - now_ms) // 1000)
 
     annotations = dict(spec.get("annotations") or {})
-    annotations["url"] = f"http://127.0.0.1:{record.port}/" if running and record.port else ""
+    # the instance's JupyterLab (its token is not part of it: see the token route)
+    annotations["url"] = f"http://127.0.0.1:{record.port}{JUPYTERLAB_PATH}" if running and record.port else ""
 
     storage = spec["storage"] if "location" in spec["storage"] else {**spec["storage"], "location": None}
 

@@ -39,7 +39,6 @@ import dataclasses
 import time
 from datetime import datetime
 from typing import Iterable
-from urllib.parse import quote
 
 import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode
@@ -456,8 +455,7 @@ class InstanceStatusWidget(widgets.VBox):
         instance = self._instance
         if self._closed or instance is None or instance.status != "RUNNING" or not instance.url:
             return
-        sep = "&" if "?" in instance.url else "?"
-        href = f"{instance.url}{sep}token={quote(token, safe='')}"
+        href = instance.url_with_token(token)
         self._link.value = (
             f'<a class="nb-devenv-open-anchor" href="{esc(href)}" target="_blank" rel="noopener noreferrer" '
             f'style="color:#0969da;text-decoration:underline;font-weight:600">Open {esc(instance.name)} in JupyterLab ↗</a> '
