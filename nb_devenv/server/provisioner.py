@@ -299,6 +299,9 @@ class LocalProcessProvisioner(Provisioner):
     def _environment(self, instance: InstanceRecord) -> dict[str, str]:
         env = instance_environment(dict(os.environ))
         env["JUPYTER_TOKEN"] = instance.jupyter_token
+        # the kernels of the server's own environment first (a user-level python3 kernelspec,
+        # e.g. of a conda base, must not replace the Python the profile promises)
+        env["JUPYTER_PREFER_ENV_PATH"] = "1"
         env["JUPYTER_RUNTIME_DIR"] = str(self.layout.runtime_dir(instance.id))
         env["JUPYTER_CONFIG_DIR"] = str(self.layout.config_dir(instance.id))
         return env
