@@ -475,3 +475,33 @@ def test_the_cli_says_which_data_directory_cannot_be_used(tmp_path):
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and str(blocker / "data") in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- what arrives before our handlers -----------------------------------------------------------------
+
+def raw_http(endpoint: str, request: bytes) -> tuple[bytes, bytes]:
+    """Send bytes no HTTP library would send; returns (status line, body)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(endpoint)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(request)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0], body
+
+
+@pytest.mark.parametrize("request_line, status", [
+    (b"OPTIONS /v1/p/demanager/instances", b"405"),
+    (b"BREW /_emulator/health", b"405"),
+    (b"GET /v1/%ff/demanager/instances/%fe", b"400"),
+    (b"GET /v1/\xff\xfe/demanager/instances", b"401"),
+    (b"GET /no/such/route", b"404"),
+])
+def test_odd_requests_that_reach_tornado_routing_get_json(shared_server, request_line, status):
+    line, body = raw_http(shared_server.endpoint, request_line + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status in line
+    assert json.loads(body)["error_code"]
