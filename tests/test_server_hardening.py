@@ -172,3 +172,15 @@ def test_annotations_are_limited_in_count_and_size(shared_server, annotations, r
 def test_workspace_ids_are_short_names(shared_server, workspace):
     response = shared_server.client().create(evs_body("ws-bad", workspace={"id": workspace}))
     assert response.status_code == 400 and error_of(response) == "ModelArts.6336"
+
+
+# --- found by schemathesis against the OpenAPI document ------------------------------------------
+
+@pytest.mark.parametrize("path", [5, {"x": 1}, ["a"], True])
+def test_an_evs_location_path_must_be_a_string(shared_server, path):
+    """EVS ignores ``location.path`` but stores and shows it: any JSON value was echoed back in
+    the instance object, where the path is a string."""
+    response = shared_server.client().create(evs_body("evs-path", spec={"storage": {
+        "type": "EVS", "location": {"path": path}}}))
+    assert response.status_code == 400 and error_of(response) == "ModelArts.6332"
+    assert [e["field"] for e in response.json()["errors"]] == ["spec.storage.location.path"]

@@ -268,6 +268,9 @@ def _check_storage(storage: Mapping, path: str) -> list[Violation]:
             found.append(Violation("ModelArts.6317", loc_path, "is required when the storage type is OBS"))
         else:
             found += _check_obs_path(location["path"], loc_path)
+    if kind != "OBS" and location is not None and location.get("path") is not None and not _type_ok(
+            location["path"], str):
+        found.append(_wrong_type(loc_path, str))  # not used for EVS, but stored and shown: a string
     if location is not None and location.get("volume_size") is not None:
         size = location["volume_size"]
         size_path = f"{path}.location.volume_size"
