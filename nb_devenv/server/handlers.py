@@ -25,7 +25,7 @@ from .request_body import check_body_size, parse_json_body
 from .store import InstanceRecord, Project, Store
 from .views import instance_json
 
-__all__ = ["ServerContext", "ROUTES", "NotFoundHandler"]
+__all__ = ["ServerContext", "ApiHandler", "NotFoundHandler"]
 
 log = logging.getLogger("nb_devenv.server")
 
@@ -242,14 +242,16 @@ class InstanceTokenHandler(ApiHandler):
         self.send_json({"token": self.context.operations.get(project, instance_id).jupyter_token})
 
 
-_INSTANCES = r"/v1/([^/]+)/demanager/instances"
+class OpenApiHandler(ApiHandler):
+    """``GET /_emulator/openapi.json``: the OpenAPI 3.1 document of every route (``routes.py``)."""
 
-ROUTES = [
-    (r"/_emulator/health/?", HealthHandler),
-    (r"/_emulator/clock/?", ClockHandler),
-    (r"/v3/auth/tokens/?", AuthTokensHandler),
-    (_INSTANCES + r"/?", InstancesHandler),
-    (_INSTANCES + r"/([^/]+)/?", InstanceHandler),
-    (_INSTANCES + r"/([^/]+)/action/?", ActionHandler),
-    (_INSTANCES + r"/([^/]+)/token/?", InstanceTokenHandler),
-]
+    public = True
+
+    def get(self) -> None:
+        from .routes import openapi_document  # routes.py imports the handlers
+
+        self.send_json(openapi_document(self.context.endpoint or None))
+
+
+# The routing table (tornado's ROUTES) is derived from nb_devenv/server/routes.py, which also
+# documents every route in the OpenAPI document: add a route there.
