@@ -176,6 +176,17 @@ def test_workspace_ids_are_short_names(shared_server, workspace):
 
 # --- found by schemathesis against the OpenAPI document ------------------------------------------
 
+def test_a_405_lists_the_methods_the_path_has(shared_server):
+    """RFC 9110 requires ``Allow`` on a 405 (schemathesis' unsupported_method check)."""
+    client = shared_server.client()
+    for method, path, allowed in (("PATCH", client.base, "GET, POST"),
+                                  ("POST", f"{client.base}/DE-x", "GET, DELETE, PUT"),
+                                  ("TRACE", "/_emulator/health", "GET")):
+        response = client.request(method, path)
+        assert response.status_code == 405 and error_of(response) == "APIGW.0102"
+        assert response.headers["Allow"] == allowed
+
+
 @pytest.mark.parametrize("path", [5, {"x": 1}, ["a"], True])
 def test_an_evs_location_path_must_be_a_string(shared_server, path):
     """EVS ignores ``location.path`` but stores and shows it: any JSON value was echoed back in

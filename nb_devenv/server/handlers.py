@@ -130,6 +130,8 @@ class ApiHandler(RequestHandler):
             else:
                 error = ApiError("ModelArts.6102")
         self.set_status(error.status_code)
+        if error.status_code == 405:  # RFC 9110: a 405 lists the methods the resource has
+            self.set_header("Allow", ", ".join(m for m in self.SUPPORTED_METHODS if self._implements(m)))
         self.finish(json.dumps(error.body(self.request_id), separators=(",", ":")))
 
     def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
