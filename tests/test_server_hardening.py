@@ -195,3 +195,23 @@ def test_an_evs_location_path_must_be_a_string(shared_server, path):
         "type": "EVS", "location": {"path": path}}}))
     assert response.status_code == 400 and error_of(response) == "ModelArts.6332"
     assert [e["field"] for e in response.json()["errors"]] == ["spec.storage.location.path"]
+
+
+def test_an_integral_number_is_an_integer(shared_server):
+    """JSON has one number type and JSON Schema's "integer" admits 3600.0; the server refused it
+    with ModelArts.6332 (schemathesis: "schema-valid request rejected"). It is the integer 3600,
+    stored and shown as such; a fraction is still refused."""
+    client = shared_server.client()
+    raw = (b'{"name": "integral", "profile_id": "Python2", "flavor": "modelarts.vm.cpu.2u", "spec": '
+           b'{"storage": {"type": "EVS", "location": {"volume_size": 6.0}}, '
+           b'"auto_stop": {"enable": true, "duration": 36e2}}}')
+    created = client.request("POST", client.base, raw_body=raw)
+    assert created.status_code == 200, created.text
+    assert '"duration":3600,' in created.text and '"volume_size":6}' in created.text
+    iid = created.json()["id"]
+    updated = client.request("PUT", f"{client.base}/{iid}", raw_body=b'{"spec": {"auto_stop": {"duration": 7200.0}}}')
+    assert updated.status_code == 200 and '"duration":7200,' in updated.text
+    fraction = client.request("PUT", f"{client.base}/{iid}", raw_body=b'{"spec": {"auto_stop": {"duration": 7200.5}}}')
+    assert fraction.status_code == 400 and error_of(fraction) == "ModelArts.6332"
+    shared_server.client().wait_status(iid, "CREATE_FAILED")
+    assert client.delete(iid).status_code == 200

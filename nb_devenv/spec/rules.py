@@ -116,8 +116,11 @@ _JSON_TYPES = {str: "String", int: "Integer", bool: "Boolean", dict: "Object"}
 
 
 def _type_ok(value: Any, kind: type) -> bool:
-    # JSON booleans are Python ints; a boolean is never a valid Integer here
+    # JSON booleans are Python ints; a boolean is never a valid Integer here. JSON has one number
+    # type, so 7200.0 is the integer 7200 (as JSON Schema's "integer" says), 7200.5 is not.
     if kind is int:
+        if isinstance(value, float):
+            return value.is_integer()
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, kind)
 
