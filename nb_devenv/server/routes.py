@@ -36,7 +36,7 @@ from .handlers import (
     OpenApiHandler,
 )
 from .lifecycle import CLOCK_LIMIT_TEXT
-from .request_body import MAX_BODY_BYTES
+from .request_body import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 
 __all__ = ["Operation", "Route", "ROUTE_TABLE", "ROUTES", "openapi_document", "implemented_methods",
            "OPENAPI_PATH"]
@@ -227,6 +227,10 @@ _STATUS_TEXT = {
 
 _COMMON_ERRORS = (404, 405, 413, 500)
 
+_BODY_LIMITS = (f"JSON of at most {MAX_BODY_BYTES} bytes (APIGW.0201 beyond), nested at most {MAX_JSON_DEPTH} "
+                f"levels, with no number literal longer than {MAX_NUMBER_DIGITS} digits, NaN or Infinity, "
+                f"anywhere in the body, ignored fields included (ModelArts.6400).")
+
 _REQUEST_ID = {"description": "Identifies the request in the server's log (also `request_id` of errors).",
                "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}
 
@@ -272,7 +276,7 @@ def _operation_document(route: Route, method: str, operation: Operation) -> Sche
     if parameters:
         document["parameters"] = parameters
     if operation.body is not None:
-        document["requestBody"] = {"required": True,
+        document["requestBody"] = {"required": True, "description": _BODY_LIMITS,
                                    "content": {"application/json": {"schema": _schema(operation.body)}}}
     success_headers = {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}}
     success_headers.update({name: {"required": True, "schema": schema}
