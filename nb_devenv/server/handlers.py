@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -180,7 +181,7 @@ class ClockHandler(ApiHandler):
         room = lifecycle.clock_room_seconds()
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= room:
             raise ApiError("ModelArts.6400", f"('advance_seconds' must be a number of seconds from 0 to "
-                                             f"{room:.0f}: the clock cannot pass {CLOCK_LIMIT_TEXT})")
+                                             f"{math.floor(room)}: the clock cannot pass {CLOCK_LIMIT_TEXT})")
         lifecycle.advance_clock(seconds)
         self.send_json(self._clock_json())
 
