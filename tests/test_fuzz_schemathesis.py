@@ -169,7 +169,7 @@ def positive_data_accepted_unless_state(ctx, response, case):
 
 
 @pytest.fixture
-def fuzz_target(server_factory, monkeypatch, record_property):
+def fuzz_target(server_factory, monkeypatch, record_testsuite_property):
     server = server_factory("--max-instances", "3")
     client = server.client()
     tally = Tally()
@@ -190,7 +190,7 @@ def fuzz_target(server_factory, monkeypatch, record_property):
     figures["instances_made_for_the_pool"] = target.pool.made
     FIGURES.append(figures)
     for key in ("requests", "5xx", "seconds"):
-        record_property(f"schemathesis_{key}", figures[key])  # in the junit report
+        record_testsuite_property(f"schemathesis_{key}", figures[key])  # in the junit report
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "fuzz-figures.json").write_text(json.dumps(figures, indent=2))
     print("\nschemathesis figures:", json.dumps(figures, indent=2))
