@@ -27,6 +27,22 @@ LAUNCHER = "nb_devenv.server.jupyter_launcher"
 SERVER_START_TIMEOUT = 30.0
 
 
+#: figures that fuzz and property tests report (requests sent, 5xx seen...), shown in the
+#: terminal summary at the end of the run
+FIGURES: list[dict] = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not FIGURES:
+        return
+    terminalreporter.section("fuzz figures")
+    for figures in FIGURES:
+        head = {k: v for k, v in figures.items() if k != "operations"}
+        terminalreporter.write_line(json.dumps(head))
+        for label, counts in figures.get("operations", {}).items():
+            terminalreporter.write_line(f"    {label}: {json.dumps(counts)}")
+
+
 @pytest.fixture(autouse=True)
 def _no_default_data_dir(tmp_path_factory, monkeypatch):
     """No test may start a local server in the user's home: the default data directory (used

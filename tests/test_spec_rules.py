@@ -118,6 +118,9 @@ CREATE_VALID = [
     ok("volume_size: EVS minimum 5", {**EVS, "spec.storage.location": {"volume_size": 5}}),
     ok("volume_size: EVS maximum 4096", {**EVS, "spec.storage.location": {"volume_size": 4096}}),
     ok("volume_size: EVS 100", {**EVS, "spec.storage.location": {"volume_size": 100}}),
+    # JSON has one number type: 5.0 is the integer 5 (as JSON Schema's "integer" says)
+    ok("volume_size: 5.0 is an integer", {**EVS, "spec.storage.location": {"volume_size": 5.0}}),
+    ok("auto_stop.duration: 3600.0 is an integer", {"spec.auto_stop.duration": 3600.0}),
     ok("volume_size: range not checked for OBS (not needed)", {"spec.storage.location.volume_size": 1}),
     # auto_stop (table 6)
     ok("auto_stop: absent", {"spec.auto_stop": MISSING}),
@@ -269,7 +272,7 @@ CREATE_INVALID = [
         "ModelArts.6332", "spec.storage.location.volume_size"),
     bad("volume_size: bool is not an integer", {**EVS, "spec.storage.location": {"volume_size": True}},
         "ModelArts.6332", "spec.storage.location.volume_size"),
-    bad("volume_size: float", {**EVS, "spec.storage.location": {"volume_size": 5.0}},
+    bad("volume_size: a fraction", {**EVS, "spec.storage.location": {"volume_size": 5.5}},
         "ModelArts.6332", "spec.storage.location.volume_size"),
     bad("volume_size: wrong type even for OBS", {"spec.storage.location.volume_size": "big"},
         "ModelArts.6332", "spec.storage.location.volume_size"),
@@ -293,7 +296,7 @@ CREATE_INVALID = [
         "ModelArts.6332", "spec.auto_stop.duration"),
     bad("auto_stop.duration: bool", {"spec.auto_stop.duration": True},
         "ModelArts.6332", "spec.auto_stop.duration"),
-    bad("auto_stop.duration: float", {"spec.auto_stop.duration": 3600.0},
+    bad("auto_stop.duration: a fraction", {"spec.auto_stop.duration": 3600.5},
         "ModelArts.6332", "spec.auto_stop.duration"),
     bad("auto_stop.prompt: string", {"spec.auto_stop.prompt": "yes"}, "ModelArts.6332", "spec.auto_stop.prompt"),
     bad("auto_stop.prompt: integer", {"spec.auto_stop.prompt": 0}, "ModelArts.6332", "spec.auto_stop.prompt"),

@@ -30,12 +30,13 @@ from nb_devenv.spec import FLAVORS
 
 from .auth import Authenticator, credentials_document, ensure_default_project
 from .data_dir import AlreadyRunning, DataDir, default_data_dir
-from .handlers import ROUTES, NotFoundHandler, ServerContext
+from .handlers import NotFoundHandler, ServerContext
 from .layout_upgrade import upgrade_layout
 from .lifecycle import Lifecycle, load_clock
 from .operations import InstanceOperations
 from .provisioner import LocalProcessProvisioner
 from .request_body import MAX_BODY_BYTES
+from .routes import ROUTES
 from .store import Store
 
 __all__ = ["CannotListen", "DataDirUnusable", "ServerConfig", "add_serve_arguments", "make_app", "serve", "run_from_args", "main"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 import uuid
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from .request_body import check_body_size, parse_json_body
 from .store import InstanceRecord, Project, Store
 from .views import instance_json
 
-__all__ = ["ServerContext", "ROUTES", "NotFoundHandler"]
+__all__ = ["ServerContext", "ApiHandler", "NotFoundHandler"]
 
 log = logging.getLogger("nb_devenv.server")
 
@@ -141,6 +142,8 @@ class ApiHandler(RequestHandler):
             else:
                 error = ApiError("ModelArts.6102")
         self.set_status(error.status_code)
+        if error.status_code == 405:  # RFC 9110: a 405 lists the methods the resource has
+            self.set_header("Allow", ", ".join(m for m in self.SUPPORTED_METHODS if self._implements(m)))
         self.finish(json.dumps(error.body(self.request_id), separators=(",", ":")))
 
     def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
@@ -194,7 +197,7 @@ class ClockHandler(ApiHandler):
         room = lifecycle.clock_room_seconds()
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= room:
             raise ApiError("ModelArts.6400", f"('advance_seconds' must be a number of seconds from 0 to "
-                                             f"{room:.0f}: the clock cannot pass {CLOCK_LIMIT_TEXT})")
+                                             f"{math.floor(room)}: the clock cannot pass {CLOCK_LIMIT_TEXT})")
         lifecycle.advance_clock(seconds)
         self.send_json(self._clock_json())
 
@@ -291,16 +294,16 @@ class InstanceTokenHandler(ApiHandler):
         self.send_json({"token": self.context.operations.get(project, instance_id).jupyter_token})
 
 
-_INSTANCES = r"/v1/([^/]+)/demanager/instances"
+class OpenApiHandler(ApiHandler):
+    """``GET /_emulator/openapi.json``: the OpenAPI 3.1 document of every route (``routes.py``)."""
 
-ROUTES = [
-    (r"/_emulator/health/?", HealthHandler),
-    (r"/_emulator/clock/?", ClockHandler),
-    (r"/_emulator/server/?", ServerHandler),
-    (r"/_emulator/shutdown/?", ShutdownHandler),
-    (r"/v3/auth/tokens/?", AuthTokensHandler),
-    (_INSTANCES + r"/?", InstancesHandler),
-    (_INSTANCES + r"/([^/]+)/?", InstanceHandler),
-    (_INSTANCES + r"/([^/]+)/action/?", ActionHandler),
-    (_INSTANCES + r"/([^/]+)/token/?", InstanceTokenHandler),
-]
+    public = True
+
+    def get(self) -> None:
+        from .routes import openapi_document  # routes.py imports the handlers
+
+        self.send_json(openapi_document(self.context.endpoint or None))
+
+
+# The routing table (tornado's ROUTES) is derived from nb_devenv/server/routes.py, which also
+# documents every route in the OpenAPI document: add a route there.

@@ -50,11 +50,12 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
-def _parse_float(text: str) -> float:
+def _parse_float(text: str) -> float | int:
     value = float(text)
     if not math.isfinite(value) or len(text) > 2 * MAX_NUMBER_DIGITS:
         raise ValueError(f"the number {text[:24]} is out of range")
-    return value
+    # JSON has one number type: 7200.0 and 72e2 are the integer 7200, stored and shown as such
+    return int(value) if value.is_integer() else value
 
 
 def check_body_size(raw: bytes) -> None:

@@ -116,8 +116,11 @@ _JSON_TYPES = {str: "String", int: "Integer", bool: "Boolean", dict: "Object"}
 
 
 def _type_ok(value: Any, kind: type) -> bool:
-    # JSON booleans are Python ints; a boolean is never a valid Integer here
+    # JSON booleans are Python ints; a boolean is never a valid Integer here. JSON has one number
+    # type, so 7200.0 is the integer 7200 (as JSON Schema's "integer" says), 7200.5 is not.
     if kind is int:
+        if isinstance(value, float):
+            return value.is_integer()
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, kind)
 
@@ -268,6 +271,9 @@ def _check_storage(storage: Mapping, path: str) -> list[Violation]:
             found.append(Violation("ModelArts.6317", loc_path, "is required when the storage type is OBS"))
         else:
             found += _check_obs_path(location["path"], loc_path)
+    if kind != "OBS" and location is not None and location.get("path") is not None and not _type_ok(
+            location["path"], str):
+        found.append(_wrong_type(loc_path, str))  # not used for EVS, but stored and shown: a string
     if location is not None and location.get("volume_size") is not None:
         size = location["volume_size"]
         size_path = f"{path}.location.volume_size"
