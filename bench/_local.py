@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nb_devenv.local import ensure_local_server, running_endpoint  # noqa: E402
+from nb_devenv.client._local_server import ensure_local_server, running_endpoint  # noqa: E402
 
 
 def _kill_group(pid: int) -> None:

@@ -17,7 +17,7 @@ import httpx
 
 from _local import local_server
 from nb_devenv import AsyncDevEnvClient
-from nb_devenv.signing import sdk_date, sign
+from nb_devenv.core.signing import sdk_date, sign
 
 ROUNDS, PER_ROUND = 15, 200
 

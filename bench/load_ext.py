@@ -18,7 +18,7 @@ SETUP = "import time\nfrom IPython.core.interactiveshell import InteractiveShell
 TIMED = {
     "%load_ext nb_devenv": "sh.run_line_magic('load_ext', 'nb_devenv')",
     "import ipywidgets": "import ipywidgets",
-    "%load_ext + first widget use": "sh.run_line_magic('load_ext', 'nb_devenv'); import nb_devenv.widgets",
+    "%load_ext + first widget use": "sh.run_line_magic('load_ext', 'nb_devenv'); import nb_devenv.notebook.widgets",
 }
 
 

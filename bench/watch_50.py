@@ -72,9 +72,9 @@ def main() -> None:
             time.sleep(MEASURE / 2)
             idle_share = (_cpu_seconds(pid) - cpu0) / (time.monotonic() - t0)
 
-            _run(kc, "from IPython.display import display\nfrom nb_devenv.widgets import InstanceStatusWidget\n"
+            _run(kc, "from IPython.display import display\nfrom nb_devenv.notebook.widgets import InstanceStatusWidget\n"
                      f"ws = [InstanceStatusWidget(i) for i in {ids!r}]\nfor w in ws: display(w)\n")
-            _run(kc, "import asyncio\nfrom nb_devenv.widgets import wait\n"
+            _run(kc, "import asyncio\nfrom nb_devenv.notebook import wait\n"
                      "await asyncio.gather(*(wait(w, until='RUNNING', timeout=120) for w in ws))\n"
                      "hub = ws[0]._hub\nassert all(w._hub is hub for w in ws)\n")
             time.sleep(POLL_STABLE + 2)  # let the hub settle into its stable rate

@@ -3,31 +3,52 @@
 ``%load_ext nb_devenv`` adds the ``%devenv`` / ``%%devenv`` magics; :class:`AsyncDevEnvClient`
 is the Python API. With no endpoint configured, both use the embedded local server, which
 speaks the same DevEnviron API and runs each instance as a real local Jupyter server.
+
+The package is layered (see ``docs/architecture.md``): ``contract`` (the API's rules, no I/O)
+and ``core`` (signing, clock, redaction, paths) at the bottom; ``client`` on them; ``notebook``
+(widgets, magics) on the client; ``server`` beside the client, on ``contract`` and ``core``
+only; ``cli`` on top. This module re-exports the public surface.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from ._lazy import lazy_exports  # noqa: E402
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .core.lazy import lazy_exports
+
+if TYPE_CHECKING:  # what type checkers see: the real classes (at run time they load lazily)
+    from .client import (
+        ActionResult,
+        AkSkAuth,
+        AsyncDevEnvClient,
+        Instance,
+        InstanceList,
+        RetryPolicy,
+        TokenAuth,
+        fetch_iam_token,
+        DevEnvError,
+        ConfigurationError,
+        SpecValidationError,
+        APIError,
+        APIConnectionError,
+        APITimeoutError,
+        APIStatusError,
+        BadRequestError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        ConflictError,
+        QuotaExceededError,
+        RateLimitError,
+        ServerError,
+        InstanceFailedError,
+        WaitTimeoutError,
+    )
 
 # Public names are imported on first use (PEP 562). The local server and every instance it
 # starts run as ``python -m nb_devenv.server...``, which imports this package first; they must
 # not load the client (httpx) they do not use. ``from nb_devenv import X`` works as usual.
-_HOMES = {
-    "AkSkAuth": "auth", "TokenAuth": "auth", "fetch_iam_token": "auth",
-    "AsyncDevEnvClient": "client",
-    "RetryPolicy": "retry",
-    "Instance": "models", "InstanceList": "models", "ActionResult": "models",
-    **{name: "exceptions" for name in (
-        "DevEnvError", "ConfigurationError", "SpecValidationError", "APIError", "APIConnectionError",
-        "APITimeoutError", "APIStatusError", "BadRequestError", "AuthenticationError",
-        "PermissionDeniedError", "NotFoundError", "ConflictError", "QuotaExceededError",
-        "RateLimitError", "ServerError", "InstanceFailedError", "WaitTimeoutError")},
-}
-
-
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())
-
-
 __all__ = [
     "__version__",
     "AsyncDevEnvClient",
@@ -59,17 +80,20 @@ __all__ = [
     "unload_ipython_extension",
 ]
 
+#: every public name but the two functions below lives in the client layer
+__getattr__, __dir__ = lazy_exports(__name__, {name: "client" for name in __all__[1:-2]}, globals())
 
-def load_ipython_extension(ipython):
+
+def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext nb_devenv``: register the magics (imported only here, so that the client
     stays usable without IPython)."""
-    from .magics import load_ipython_extension as _load
+    from .notebook.magics import load_ipython_extension as _load
 
     _load(ipython)
 
 
-def unload_ipython_extension(ipython):
+def unload_ipython_extension(ipython: Any) -> None:
     """``%unload_ext nb_devenv``: cancel every watcher task and drop the magics."""
-    from .magics import unload_ipython_extension as _unload
+    from .notebook.magics import unload_ipython_extension as _unload
 
     _unload(ipython)

@@ -18,15 +18,15 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from .auth import AkSkAuth
-from .client import AsyncDevEnvClient
-from .create_options import add_create_arguments, body_from_options, duration_arg
-from .exceptions import ConfigurationError, DevEnvError, SpecValidationError
-from .local import read_credentials, running_endpoint
-from .models import Instance, format_duration
-from .paths import default_data_dir
-from .spec import STATUSES, BodyParseError, parse_body_text, validate_create
-from .tables import text_table
+from nb_devenv.client._auth import AkSkAuth
+from nb_devenv.client._client import AsyncDevEnvClient
+from nb_devenv.client._options import add_create_arguments, body_from_options, duration_arg
+from nb_devenv.client._exceptions import ConfigurationError, DevEnvError, SpecValidationError
+from nb_devenv.client._local_server import read_credentials, running_endpoint
+from nb_devenv.client._models import Instance, format_duration
+from nb_devenv.core.paths import default_data_dir
+from .contract import STATUSES, BodyParseError, parse_body_text, validate_create
+from nb_devenv.client._tables import text_table
 
 __all__ = ["main", "build_parser"]
 
@@ -332,7 +332,7 @@ async def _run(args: argparse.Namespace) -> int:
 async def _wait_until_released(data_dir: Path, timeout: float) -> bool:
     """Whether the server let go of the data directory (its lock) within ``timeout`` seconds:
     the last thing a server does before its process ends."""
-    from .server.data_dir import AlreadyRunning, DataDir
+    from nb_devenv.server.data_dir import AlreadyRunning, DataDir
 
     layout = DataDir(data_dir)
     deadline = time.monotonic() + timeout

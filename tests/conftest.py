@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from nb_devenv import signing
+from nb_devenv.core import signing
 
 LAUNCHER = "nb_devenv.server.jupyter_launcher"
 SERVER_START_TIMEOUT = 30.0
@@ -69,7 +69,7 @@ def closed_widgets():
 # --- signed requests -------------------------------------------------------------------------
 
 class SignedClient:
-    """A tiny AK/SK-signing HTTP helper (the real client lives in ``nb_devenv.client``).
+    """A tiny AK/SK-signing HTTP helper (the real client lives in ``nb_devenv.client._client``).
 
     Signs like the official SDK: ``Host``, ``X-Sdk-Date``, ``X-Project-Id`` and
     ``Content-Type`` are signed; the query is sent in canonical order.

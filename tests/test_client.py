@@ -27,9 +27,9 @@ from nb_devenv import (
     TokenAuth,
     fetch_iam_token,
 )
-from nb_devenv.exceptions import APIConnectionError, ServerError
-from nb_devenv.retry import RetryPolicy
-from nb_devenv.spec import CLIENT_TOKEN_KEY
+from nb_devenv import APIConnectionError, ServerError
+from nb_devenv import RetryPolicy
+from nb_devenv.contract import CLIENT_TOKEN_KEY
 
 CPU = {"profile_id": "Python3", "flavor": "modelarts.vm.cpu.2u"}
 FAST_RETRY = RetryPolicy(max_retries=3, initial=0.01, cap=0.05)
@@ -265,7 +265,7 @@ async def test_idempotent_get_retries_5xx_and_honours_retry_after(shared_server,
         return None
 
     async with client_for(shared_server, transport=ForwardThenFail(spoil), retry=FAST_RETRY) as client:
-        monkeypatch.setattr("nb_devenv.client.asyncio.sleep", record_sleep)
+        monkeypatch.setattr("nb_devenv.client._client.asyncio.sleep", record_sleep)
         page = await client.list()
     assert page.total_count >= 0
     assert slept == [2.0, 2.0], "Retry-After decides the wait"

@@ -23,9 +23,9 @@ from nb_devenv import (
     ServerError,
     TokenAuth,
 )
-from nb_devenv.connection import region_endpoint, resolve_connection
-from nb_devenv.http_errors import error_from_response
-from nb_devenv.retry import RetryPolicy, retry_after_seconds
+from nb_devenv.client._connection import region_endpoint, resolve_connection
+from nb_devenv.client._http_errors import error_from_response
+from nb_devenv.client._retry import RetryPolicy, retry_after_seconds
 
 AK, SK, PROJECT = "AKEXAMPLE0123456789A", "sk" + "x" * 38, "0" * 32
 
@@ -132,3 +132,16 @@ def test_retry_after_in_seconds_or_as_a_date():
     policy = RetryPolicy(initial=1, cap=4)
     assert policy.delay(0, "2") == 2.0
     assert all(0 <= policy.delay(attempt) <= 4 for attempt in range(10))
+
+
+def test_the_public_surface_loads_lazily_and_matches_its_all():
+    """``import nb_devenv`` loads no client (httpx); every name of ``__all__`` resolves."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, nb_devenv; assert 'httpx' not in sys.modules, 'eager client'; "
+             "missing = [n for n in nb_devenv.__all__ if getattr(nb_devenv, n, None) is None]; "
+             "import nb_devenv.notebook as nb; missing += [n for n in nb.__all__ if getattr(nb, n, None) is None]; "
+             "print(missing)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.openapi.checks import RejectedPositiveData
 
 from conftest import FIGURES, SignedClient, instance_pids
-from nb_devenv import signing
+from nb_devenv.core import signing
 from nb_devenv.server.routes import OPENAPI_PATH
 
 # schemathesis 4.32's lazy schema renames the running test through ``node._nodeid``, which pytest

@@ -18,8 +18,8 @@ from IPython.utils.io import capture_output
 from traitlets.config import Config
 
 from nb_devenv import AsyncDevEnvClient, DevEnvError, NotFoundError
-from nb_devenv.magics import DevEnv
-from nb_devenv.widgets import CreateForm, InstanceStatusWidget, InstanceTable, runtime, wait
+from nb_devenv.notebook.magics import DevEnv
+from nb_devenv.notebook.widgets import CreateForm, InstanceStatusWidget, InstanceTable, runtime, wait
 
 CPU = "--profile Python3 --flavor modelarts.vm.cpu.2u"
 

@@ -50,7 +50,7 @@ def test_create_wait_and_saved_state_in_a_real_kernel(shared_server, tmp_path, m
         f"%config DevEnv.data_dir = {str(shared_server.data_dir)!r}\n"
         "%config DevEnv.poll_interval = 0.2",
         "w = %devenv create --name kernel-made --profile Python3 --flavor modelarts.vm.cpu.2u --auto-stop 2h\nw",
-        "from nb_devenv.widgets import wait\n(await wait(w, 'RUNNING', timeout=60)).status",
+        "from nb_devenv.notebook import wait\n(await wait(w, 'RUNNING', timeout=60)).status",
         "w.buttons['Open'].click()\nimport asyncio\nawait asyncio.sleep(0.5)\nw.link_shown",
         "%devenv list",
         "%devenv get DE-does-not-exist",

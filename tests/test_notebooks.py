@@ -24,7 +24,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import SignedClient
-from nb_devenv.redaction import mask
+from nb_devenv.core.redaction import mask
 from notebook_support import ARTIFACTS_DIR, Sandbox, tutorials
 
 pytestmark = pytest.mark.notebooks

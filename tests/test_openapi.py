@@ -17,7 +17,7 @@ from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 
 from nb_devenv.server.app import make_app
 from nb_devenv.server.routes import OPENAPI_PATH, ROUTE_TABLE, implemented_methods, openapi_document
-from nb_devenv.spec import (
+from nb_devenv.contract import (
     DURATION_MAX,
     LIST_INT_MAX,
     NAME_MAX,
@@ -25,7 +25,7 @@ from nb_devenv.spec import (
     validate_create,
     validate_list_query,
 )
-from nb_devenv.spec import schema as api
+from nb_devenv.contract.devenviron import schema as api
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 

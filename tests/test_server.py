@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from conftest import SignedClient, instance_pids, pid_alive
-from nb_devenv import signing
+from nb_devenv.core import signing
 from nb_devenv.server import add_project
 
 
@@ -543,12 +543,12 @@ async def test_unexpected_exception_is_a_json_500_without_traceback(tmp_path, ca
     import tornado.netutil
     import tornado.web
 
-    from nb_devenv.server.auth import Authenticator
+    from nb_devenv.server.authenticator import Authenticator
     from nb_devenv.server.data_dir import DataDir
     from nb_devenv.server.handlers import ApiHandler, ServerContext
     from nb_devenv.server.lifecycle import Lifecycle, load_clock
     from nb_devenv.server.operations import InstanceOperations
-    from nb_devenv.server.provisioner import LocalProcessProvisioner
+    from nb_devenv.server.provisioners.local import LocalProcessProvisioner
     from nb_devenv.server.store import Store
 
     class Exploding(ApiHandler):

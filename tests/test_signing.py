@@ -1,6 +1,6 @@
 """Our AK/SK signer against the official one (``huaweicloudsdkcore``), byte for byte, and verify().
 
-Each request row is signed twice, by ``nb_devenv.signing.sign`` and by the SDK's ``Signer``,
+Each request row is signed twice, by ``nb_devenv.core.signing.sign`` and by the SDK's ``Signer``,
 with the same headers (including a fixed ``X-Sdk-Date``); the two ``Authorization`` values must
 be equal, and ``canonical_query`` must equal the query string the SDK puts on the wire.
 ``huaweicloudsdkcore`` is a declared test dependency (pyproject ``[test]`` extra).
@@ -19,8 +19,8 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from nb_devenv import signing
-from nb_devenv.signing import SignatureError
+from nb_devenv.core import signing
+from nb_devenv.core.signing import SignatureError
 
 AK = "HPUAEXAMPLEAK0000001"
 SK = "secretKey/with+chars=0123456789abcdefghij"

@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from nb_devenv.spec import (
+from nb_devenv.contract import (
     ACTIONS,
     ERROR_CODES,
     FAILED,

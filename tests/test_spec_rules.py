@@ -11,8 +11,8 @@ import copy
 
 import pytest
 
-from nb_devenv.spec import ERROR_CODES, by_code
-from nb_devenv.spec.rules import (
+from nb_devenv.contract import ERROR_CODES, by_code
+from nb_devenv.contract.devenviron.rules import (
     Violation,
     parse_obs_path,
     validate_action,

@@ -1,6 +1,6 @@
 """The create form as real ipywidgets (DummyComm outside a kernel): live validation from the spec.
 
-No server here: the form is judged by nb_devenv.spec alone. Submitting against the real server
+No server here: the form is judged by nb_devenv.contract alone. Submitting against the real server
 is in test_widgets_live.py.
 """
 
@@ -11,8 +11,9 @@ import json
 
 import pytest
 
-from nb_devenv.spec import FLAVORS, PROFILES, build_create_body, rules, validate_create
-from nb_devenv.widgets import CreateForm, field_for_path, flavor_option_label
+from nb_devenv.contract import FLAVORS, PROFILES, build_create_body, validate_create
+from nb_devenv.contract.devenviron import rules
+from nb_devenv.notebook.widgets import CreateForm, field_for_path, flavor_option_label
 
 INVALID = "nb-devenv-field-invalid"
 

@@ -16,8 +16,8 @@ import pytest
 
 import instance_probe
 from nb_devenv import AsyncDevEnvClient, NotFoundError
-from nb_devenv.watch import InstanceHub
-from nb_devenv.widgets import CreateForm, InstanceStatusWidget, runtime, wait
+from nb_devenv.notebook.watch import InstanceHub
+from nb_devenv.notebook.widgets import CreateForm, InstanceStatusWidget, runtime, wait
 
 CPU = {"profile_id": "Python3", "flavor": "modelarts.vm.cpu.2u"}
 

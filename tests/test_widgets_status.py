@@ -12,10 +12,10 @@ from datetime import datetime
 
 import pytest
 
-from nb_devenv.clock import ManualClock
-from nb_devenv.models import Instance
-from nb_devenv.spec import STATUSES, can
-from nb_devenv.widgets import WARN_BELOW, InstanceStatusWidget, InstanceTable, KeyValueView, Message
+from nb_devenv.core.clock import ManualClock
+from nb_devenv import Instance
+from nb_devenv.contract import STATUSES, can
+from nb_devenv.notebook.widgets import WARN_BELOW, InstanceStatusWidget, InstanceTable, KeyValueView, Message
 
 
 pytestmark = pytest.mark.usefixtures("no_default_server", "closed_widgets")
@@ -201,14 +201,14 @@ def test_not_live_without_a_loop(clock):
 
 async def test_wait_resolves_on_update_and_fails_on_failure(clock):
     w = widget_for(clock, status="CREATING")
-    from nb_devenv.widgets import wait
+    from nb_devenv.notebook import wait
 
     waiting = asyncio.ensure_future(wait(w, "RUNNING", timeout=5))
     await asyncio.sleep(0)
     w.update(snapshot(clock, "RUNNING"))
     assert (await waiting).status == "RUNNING"
 
-    from nb_devenv.exceptions import InstanceFailedError
+    from nb_devenv import InstanceFailedError
 
     w2 = widget_for(clock, status="CREATING", instance_id="DE-2")
     waiting = asyncio.ensure_future(wait(w2, "RUNNING", timeout=5))
@@ -219,8 +219,8 @@ async def test_wait_resolves_on_update_and_fails_on_failure(clock):
 
 
 async def test_wait_times_out_with_the_last_status(clock):
-    from nb_devenv.exceptions import WaitTimeoutError
-    from nb_devenv.widgets import wait
+    from nb_devenv import WaitTimeoutError
+    from nb_devenv.notebook import wait
 
     w = widget_for(clock, status="CREATING")
     w.start = lambda: False  # no hub in this test

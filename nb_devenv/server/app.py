@@ -26,15 +26,15 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from nb_devenv.spec import FLAVORS
+from nb_devenv.contract import FLAVORS
 
-from .auth import Authenticator, credentials_document, ensure_default_project
+from .authenticator import Authenticator, credentials_document, ensure_default_project
 from .data_dir import AlreadyRunning, DataDir, default_data_dir
 from .handlers import NotFoundHandler, ServerContext
 from .layout_upgrade import upgrade_layout
 from .lifecycle import Lifecycle, load_clock
 from .operations import InstanceOperations
-from .provisioner import LocalProcessProvisioner
+from .provisioners.local import LocalProcessProvisioner
 from .request_body import MAX_BODY_BYTES
 from .routes import ROUTES
 from .store import Store

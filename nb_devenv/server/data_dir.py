@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import default_data_dir
+from nb_devenv.core.paths import default_data_dir
 
 __all__ = ["DataDir", "AlreadyRunning", "UnsafePath", "default_data_dir", "write_private_json"]
 

@@ -1,6 +1,6 @@
 """The one exception the server's logic raises to answer with a documented error.
 
-It carries a code from ``nb_devenv.spec.error_codes`` (so its HTTP status and message are the
+It carries a code from ``nb_devenv.contract.error_codes`` (so its HTTP status and message are the
 spec's, never re-typed here) and, for invalid bodies, every violation found.
 """
 
@@ -12,7 +12,7 @@ from typing import Sequence
 
 from tornado.web import HTTPError
 
-from nb_devenv.spec import Violation, by_code
+from nb_devenv.contract import Violation, by_code
 
 __all__ = ["ApiError", "storage_failure"]
 

@@ -20,15 +20,15 @@ from urllib.parse import parse_qsl
 from tornado import httputil
 from tornado.web import HTTPError, RequestHandler
 
-from nb_devenv import __version__
+from nb_devenv._version import __version__
 
-from .auth import Authenticator
+from .authenticator import Authenticator
 from .errors import ApiError, storage_failure
 from .lifecycle import CLOCK_LIMIT_TEXT, Lifecycle
 from .operations import InstanceOperations
 from .request_body import check_body_size, parse_json_body
 from .store import InstanceRecord, Project, Store
-from .views import instance_json
+from .instance_json import instance_json
 
 __all__ = ["ServerContext", "ApiHandler", "NotFoundHandler"]
 

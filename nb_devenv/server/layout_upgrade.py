@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 
-from nb_devenv.spec import parse_obs_path
+from nb_devenv.contract import parse_obs_path
 
 from .data_dir import DataDir, UnsafePath
 from .store import Store

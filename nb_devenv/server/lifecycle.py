@@ -17,11 +17,11 @@ import asyncio
 import logging
 from typing import Awaitable, Callable
 
-from nb_devenv.clock import SystemClock
-from nb_devenv.spec import FLAVORS, PROFILES
+from nb_devenv.core.clock import SystemClock
+from nb_devenv.contract import FLAVORS, PROFILES
 
 from .crash_points import crash_point
-from .provisioner import CRASHED, ProvisionError, Provisioner
+from .provisioners.base import CRASHED, ProvisionError, Provisioner
 from .store import InstanceRecord, Store
 
 __all__ = ["Lifecycle", "load_clock", "CLOCK_LIMIT_MS", "CLOCK_LIMIT_TEXT"]

@@ -1,6 +1,6 @@
 """What each DevEnviron operation does to the state, in the order the service checks things.
 
-Every rule comes from ``nb_devenv.spec`` (validation, defaults, which action each status allows);
+Every rule comes from ``nb_devenv.contract`` (validation, defaults, which action each status allows);
 this module only decides the order (e.g. create: body rules → duplicate name → quota → flavor
 permission) and the server-side facts the spec cannot know (names taken, counts, grants).
 """
@@ -13,7 +13,7 @@ import sqlite3
 import uuid
 from typing import Any, Iterable, Mapping
 
-from nb_devenv.spec import (
+from nb_devenv.contract import (
     FLAVORS,
     action_refusal,
     delete_refusal,

@@ -4,7 +4,7 @@ Tornado's routing table (:data:`ROUTES`) and the OpenAPI 3.1 document served at
 ``GET /_emulator/openapi.json`` (:func:`openapi_document`) are both derived from
 :data:`ROUTE_TABLE`, so a route cannot be served without being documented. Who may call a route
 comes from its handler class (``public``, ``admin``), the request and answer schemas of the API
-itself from :mod:`nb_devenv.spec.schema` (built from the rules' own constants).
+itself from :mod:`nb_devenv.contract.devenviron.schema` (built from the rules' own constants).
 
 Adding a route is one :class:`Route` entry here plus its handler class in ``handlers.py``.
 """
@@ -19,11 +19,11 @@ from typing import Any, Mapping
 
 from tornado.web import RequestHandler
 
-from nb_devenv.spec import ERROR_CODES
-from nb_devenv.spec import schema as api
-from nb_devenv.spec.rules import DURATION_MAX
+from nb_devenv.contract import ERROR_CODES
+from nb_devenv.contract.devenviron import schema as api
+from nb_devenv.contract.devenviron.rules import DURATION_MAX
 
-from . import auth
+from . import authenticator
 from .handlers import (
     ActionHandler,
     ApiHandler,
@@ -96,9 +96,9 @@ def implemented_methods(handler: type[RequestHandler]) -> list[str]:
             if getattr(handler, method.lower(), None) is not getattr(RequestHandler, method.lower(), None)]
 
 
-# --- emulator-only schemas (the API's own come from nb_devenv.spec.schema) -----------------------
+# --- emulator-only schemas (the API's own come from nb_devenv.contract.devenviron.schema) -----------------------
 
-_IAM_TEXT = {"type": "string", "minLength": 1, "maxLength": auth._IAM_TEXT_MAX}
+_IAM_TEXT = {"type": "string", "minLength": 1, "maxLength": authenticator._IAM_TEXT_MAX}
 
 
 def _object(properties: Schema, required: list[str], **extra: Any) -> Schema:

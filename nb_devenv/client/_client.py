@@ -1,0 +1,477 @@
+"""The async DevEnviron client: one method per endpoint, typed answers, safe retries.
+
+>>> async with AsyncDevEnvClient() as client:          # no endpoint: the local server
+...     inst = await client.create(name="demo", profile_id="Python3",
+...                                flavor="modelarts.vm.cpu.2u", auto_stop=3600)
+...     inst = await client.wait_until(inst.id, "RUNNING")
+...     print(inst.url, inst.remain_time)
+
+* Every request body is checked against the seed's rules before it is sent
+  (:class:`~nb_devenv.client._exceptions.SpecValidationError`, nothing sent).
+* Idempotent calls (GET, PUT, DELETE) are retried with backoff and jitter on connection
+  errors, 408/429/5xx, honouring ``Retry-After``.
+* **Create is exactly-once.** The API has no idempotency key, so each create carries a client
+  token in ``spec.annotations``; after an ambiguous failure (the request may have arrived) the
+  client lists instances to find the one its token made before trying again. Instance names
+  are unique per project, so a retried create can never make a second instance either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import random
+import time
+import uuid
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable
+
+import httpx
+
+from nb_devenv._version import __version__
+from nb_devenv.core.clock import SystemClock
+from ._connection import Connection, resolve_connection
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    ConflictError,
+    InstanceFailedError,
+    NotFoundError,
+    SpecValidationError,
+    WaitTimeoutError,
+)
+from ._http_errors import error_from_response
+from ._models import ActionResult, Instance, InstanceList
+from nb_devenv.core.redaction import redact
+from ._retry import RETRYABLE_STATUSES, RetryPolicy
+from nb_devenv.contract import (
+    CLIENT_TOKEN_KEY,
+    build_create_body,
+    merge_bodies,
+    validate_action,
+    validate_create,
+    validate_list_query,
+    validate_update,
+)
+
+__all__ = ["AsyncDevEnvClient"]
+
+# an offset between our clock and the server's below this is rounding of the Date header
+_SKEW_THRESHOLD_MS = 2000
+_LIST_PAGE = 100
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+class _Attempt:
+    """The outcome of sending a request once."""
+
+    __slots__ = ("response", "error", "ambiguous", "retry_after")
+
+    def __init__(self, response=None, error: APIError | None = None, ambiguous=False, retry_after=None):
+        self.response, self.error, self.ambiguous, self.retry_after = response, error, ambiguous, retry_after
+
+    @property
+    def retryable(self) -> bool:
+        if self.error is None:
+            return False
+        if isinstance(self.error, APIStatusError):
+            return self.error.status_code in RETRYABLE_STATUSES
+        return True  # connection problems and timeouts
+
+
+class AsyncDevEnvClient:
+    """Client for ``/v1/{project_id}/demanager/instances`` and its siblings.
+
+    Parameters
+    ----------
+    endpoint, region, project_id
+        Where to send requests; all optional (see :mod:`nb_devenv.client._connection`). With none of
+        them, the embedded local server is used, and started if it is not running.
+    auth
+        An :class:`~nb_devenv.client._auth.AkSkAuth` or :class:`~nb_devenv.client._auth.TokenAuth`; by default
+        credentials come from the environment or the local server's credentials file.
+    timeout
+        Seconds for each HTTP request.
+    retry
+        The :class:`~nb_devenv.client._retry.RetryPolicy` for retried calls.
+    transport
+        An ``httpx.AsyncBaseTransport`` (tests use it to inject faults that cannot be produced
+        for real, such as a connection reset mid-response).
+    """
+
+    def __init__(
+        self,
+        *,
+        endpoint: str | None = None,
+        region: str | None = None,
+        project_id: str | None = None,
+        auth: httpx.Auth | None = None,
+        data_dir: str | Path | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        poll_fast: float = 0.25,
+        poll_slow: float = 10.0,
+    ):
+        self._options = dict(endpoint=endpoint, region=region, project_id=project_id, data_dir=data_dir)
+        self._auth = auth
+        self._timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self._transport = transport
+        self.poll_fast, self.poll_slow = poll_fast, poll_slow
+        #: the server's clock as far as we know it (wall clock + the skew seen in ``Date``)
+        self.clock = SystemClock()
+        self._last_date: str | None = None
+        self._connection: Connection | None = None
+        self._http: httpx.AsyncClient | None = None
+        self._ready = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        if self._connection is None:
+            return "AsyncDevEnvClient(<not connected yet>)"
+        c = self._connection.describe()
+        return f"AsyncDevEnvClient(endpoint={c['endpoint']!r}, project_id={c['project_id']!r}, auth={c['auth']!r})"
+
+    # -- connection ----------------------------------------------------------------------------
+
+    async def connect(self) -> Connection:
+        """Resolve endpoint and credentials (starting the local server if that is the target)."""
+        if self._connection is not None:  # the common case, on every request: no lock needed
+            return self._connection
+        async with self._ready:
+            if self._connection is None:
+                connection = await resolve_connection(**self._options, auth=self._auth)
+                self._http = httpx.AsyncClient(
+                    base_url=connection.endpoint,
+                    auth=connection.auth,
+                    timeout=httpx.Timeout(self._timeout, connect=min(10.0, self._timeout)),
+                    headers={"User-Agent": f"nb_devenv/{__version__} httpx/{httpx.__version__}"},
+                    transport=self._transport,
+                )
+                self._connection = connection
+        return self._connection
+
+    @property
+    def connection(self) -> Connection | None:
+        """The resolved connection, once :meth:`connect` (or any call) has run."""
+        return self._connection
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+            self._connection = None
+
+    async def __aenter__(self) -> "AsyncDevEnvClient":
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.aclose()
+
+    def _path(self, *parts: str) -> str:
+        return "/".join([f"/v1/{self._connection.project_id}/demanager/instances", *parts])
+
+    # -- sending ----------------------------------------------------------------------------------
+
+    def _observe_clock(self, response: httpx.Response) -> None:
+        """Learn the server's clock from ``Date`` so ``remain_time`` counts down by its time."""
+        date = response.headers.get("Date")
+        if not date or date == self._last_date:
+            return  # Date has whole seconds: most answers repeat the previous one
+        self._last_date = date
+        try:
+            server_ms = int(parsedate_to_datetime(date).timestamp() * 1000)
+        except (TypeError, ValueError):
+            return
+        # Date has whole seconds: the server's clock is within [server_ms, server_ms + 1000)
+        offset = server_ms + 500 - int(time.time() * 1000)
+        self.clock.offset_ms = offset if abs(offset) >= _SKEW_THRESHOLD_MS else 0
+
+    async def _send_once(self, method: str, path: str, params: Iterable[tuple[str, str]] | None,
+                         body: Any) -> _Attempt:
+        content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        secrets = self._connection.secrets
+        url = f"{self._connection.endpoint}{path}"
+        try:
+            response = await self._http.request(method, path, params=params, content=content,
+                                                headers=_JSON_HEADERS)
+        except httpx.ConnectTimeout:
+            return _Attempt(error=APITimeoutError("timed out connecting", method=method, url=url))
+        except httpx.TimeoutException:
+            return _Attempt(error=APITimeoutError("timed out waiting for the answer", method=method, url=url),
+                            ambiguous=True)
+        except httpx.ConnectError as error:
+            return _Attempt(error=APIConnectionError(f"cannot connect: {redact(str(error), secrets)}",
+                                                     method=method, url=url))
+        except httpx.TransportError as error:
+            # the request may have been received and acted on before the connection broke
+            return _Attempt(error=APIConnectionError(
+                f"connection broken: {redact(str(error), secrets) or type(error).__name__}", method=method, url=url),
+                ambiguous=True)
+        self._observe_clock(response)
+        if response.is_success:
+            return _Attempt(response=response)
+        error = error_from_response(response, secrets)
+        return _Attempt(error=error, ambiguous=response.status_code >= 500 or response.status_code == 408,
+                        retry_after=response.headers.get("Retry-After"))
+
+    async def _call(self, method: str, path_parts: tuple[str, ...] = (), *, params=None, body=None,
+                    idempotent: bool) -> httpx.Response:
+        """Send with retries: any retryable failure for idempotent calls, otherwise only
+        failures that prove the request had no effect (not connected, 429)."""
+        await self.connect()
+        path = self._path(*path_parts)
+        for attempt in range(self.retry.max_retries + 1):
+            outcome = await self._send_once(method, path, params, body)
+            if outcome.response is not None:
+                return outcome.response
+            last = attempt == self.retry.max_retries
+            if last or not outcome.retryable or (outcome.ambiguous and not idempotent):
+                raise outcome.error
+            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
+        raise AssertionError("unreachable")
+
+    def _instance(self, data: dict) -> Instance:
+        return Instance.from_api(data, clock=self.clock)
+
+    # -- endpoints ------------------------------------------------------------------------------
+
+    async def create(self, body: dict | None = None, /, **fields: Any) -> Instance:
+        """Create an instance from an API-shaped ``body`` and/or flat ``fields``
+        (``name``, ``profile_id``, ``flavor``, ``description``, ``storage``, ``path``,
+        ``volume_size``, ``auto_stop`` seconds, ``annotations``, ``workspace``); fields override
+        the body. Returns the instance as the create answer describes it (usually CREATING).
+        """
+        if body is None:
+            body = build_create_body(**fields)
+        elif fields:
+            body = merge_bodies(body, build_create_body(**fields, default_storage=None))
+        violations = validate_create(body)
+        if violations:
+            raise SpecValidationError(violations)
+        await self.connect()
+
+        client_token = uuid.uuid4().hex
+        marked = copy.deepcopy(body)
+        marked["spec"].setdefault("annotations", {})
+        marked["spec"]["annotations"] = {**(marked["spec"]["annotations"] or {}), CLIENT_TOKEN_KEY: client_token}
+        path = self._path()
+        uncertain = False  # True once an attempt may have created the instance
+        for attempt in range(self.retry.max_retries + 1):
+            outcome = await self._send_once("POST", path, None, marked)
+            if outcome.response is not None:
+                return self._instance(outcome.response.json())
+            error = outcome.error
+            uncertain = uncertain or outcome.ambiguous
+            if uncertain:
+                try:
+                    found = await self._find_by_client_token(client_token, marked.get("workspace"))
+                except APIConnectionError:
+                    found = None  # still unreachable: try again below, which is safe (unique names)
+                if found is not None:
+                    return found
+            if isinstance(error, ConflictError) or not outcome.retryable or attempt == self.retry.max_retries:
+                raise error
+            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
+        raise AssertionError("unreachable")
+
+    async def _find_by_client_token(self, client_token: str, workspace: Any) -> Instance | None:
+        # an instance is listed only in its own workspace (the list defaults to workspace "0")
+        workspace_id = workspace.get("id") if isinstance(workspace, dict) else None
+        for instance in await self.list_all(workspace_id=workspace_id):
+            if instance.annotations.get(CLIENT_TOKEN_KEY) == client_token:
+                return instance
+        return None
+
+    async def list(
+        self,
+        *,
+        status: str | None = None,
+        sortby: str | None = None,
+        order: str | None = None,
+        offset: int | None = None,
+        limit: int | None = None,
+        workspace_id: str | None = None,
+        show_self: bool | None = None,
+        ai_project: str | None = None,
+        pool_id: str | None = None,
+        provision_type: str | None = None,
+        de_type: str = "Notebook",
+    ) -> InstanceList:
+        """One page of instances (``limit`` 0 or ``None``: all of them); every query parameter
+        of the API is available."""
+        raw = {"de_type": de_type, "provision_type": provision_type, "status": status, "sortby": sortby,
+               "order": order, "offset": offset, "limit": limit, "workspace_id": workspace_id,
+               "show_self": None if show_self is None else str(bool(show_self)).lower(),
+               "ai_project": ai_project, "pool_id": pool_id}
+        params = {k: str(v) for k, v in raw.items() if v is not None}
+        _, violations = validate_list_query(params)
+        if violations:
+            raise SpecValidationError(violations)
+        response = await self._call("GET", params=sorted(params.items()), idempotent=True)
+        data = response.json()
+        return InstanceList(int(data.get("total_count") or 0),
+                            [self._instance(item) for item in data.get("instances") or []])
+
+    async def list_all(self, **filters: Any) -> list[Instance]:
+        """Every matching instance, fetched page by page."""
+        found: list[Instance] = []
+        while True:
+            page = await self.list(**filters, offset=len(found), limit=_LIST_PAGE)
+            found += page.instances
+            if not page.instances or len(found) >= page.total_count:
+                return found
+
+    async def get(self, instance_id: str) -> Instance:
+        """The instance's details (:class:`~nb_devenv.client._exceptions.NotFoundError` if it is gone)."""
+        response = await self._call("GET", (instance_id,), idempotent=True)
+        return self._instance(response.json())
+
+    async def update(self, instance_id: str, *, description: str | None = None,
+                     auto_stop: dict | None = None) -> Instance:
+        """Change the description and/or ``auto_stop`` (``{"enable", "duration", "prompt"}``).
+        While the instance runs, a new duration applies from its next start."""
+        body: dict[str, Any] = {}
+        if description is not None:
+            body["description"] = description
+        if auto_stop is not None:
+            body["spec"] = {"auto_stop": auto_stop}
+        violations = validate_update(body)
+        if violations:
+            raise SpecValidationError(violations)
+        response = await self._call("PUT", (instance_id,), body=body, idempotent=True)
+        return self._instance(response.json())
+
+    async def delete(self, instance_id: str) -> str:
+        """Delete a stopped instance; returns its id. A retry that finds it gone counts as done."""
+        await self.connect()
+        path = self._path(instance_id)
+        for attempt in range(self.retry.max_retries + 1):
+            outcome = await self._send_once("DELETE", path, None, None)
+            if outcome.response is not None:
+                return outcome.response.json().get("instance_id", instance_id)
+            if attempt > 0 and isinstance(outcome.error, NotFoundError):
+                return instance_id  # our earlier attempt deleted it; its answer was lost
+            if not outcome.retryable or attempt == self.retry.max_retries:
+                raise outcome.error
+            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
+        raise AssertionError("unreachable")
+
+    async def action(self, instance_id: str, action: str) -> ActionResult:
+        """``POST .../action``: ``start``, ``stop`` or ``restart`` (``queue``/``dequeue``: free
+        flavors only)."""
+        body = {"action": action}
+        violations = validate_action(body)
+        if violations:
+            raise SpecValidationError(violations)
+        response = await self._call("POST", (instance_id, "action"), body=body, idempotent=False)
+        data = response.json()
+        return ActionResult(data.get("current_status", ""), data.get("previous_state", ""))
+
+    async def start(self, instance_id: str) -> ActionResult:
+        return await self.action(instance_id, "start")
+
+    async def stop(self, instance_id: str) -> ActionResult:
+        return await self.action(instance_id, "stop")
+
+    async def restart(self, instance_id: str) -> ActionResult:
+        return await self.action(instance_id, "restart")
+
+    async def token(self, instance_id: str) -> str:
+        """The token that opens the instance's Jupyter server (a secret: do not print it)."""
+        response = await self._call("GET", (instance_id, "token"), idempotent=True)
+        return response.json()["token"]
+
+    async def open_url(self, instance_id: str) -> str | None:
+        """The URL that opens the instance's JupyterLab logged in (its token in the query;
+        ``None`` unless it is running)."""
+        instance = await self.get(instance_id)
+        if not instance.url:
+            return None
+        return instance.url_with_token(await self.token(instance_id))
+
+    # -- the local server's own routes (its own project only; others get PermissionDeniedError) --
+
+    async def _emulator(self, method: str, path: str, body: Any = None) -> dict:
+        """Call a ``/_emulator`` route once (no retry: a clock move or a shutdown must not
+        happen twice)."""
+        await self.connect()
+        response = await self._http.request(method, path, json=body)
+        if not response.is_success:
+            raise error_from_response(response, self._connection.secrets)
+        self._observe_clock(response)
+        return response.json()
+
+    async def clock_advance(self, seconds: float) -> int:
+        """Local server only: move its lifecycle clock forward (reach auto-stop deadlines
+        without waiting). Returns the server's new time in ms."""
+        return int((await self._emulator("POST", "/_emulator/clock", {"advance_seconds": seconds}))["now"])
+
+    async def server_info(self) -> dict:
+        """Local server only: ``version``, ``pid``, ``started_at``, ``endpoint``, ``data_dir``
+        and ``instances``, the number of instances of all projects in each status."""
+        return await self._emulator("GET", "/_emulator/server")
+
+    async def shutdown_server(self) -> dict:
+        """Local server only: stop every running instance of every project, wait until they
+        are STOPPED, then end the server. Returns ``{"pid", "stopped": [{"id", "name",
+        "project_id", "project"}, ...]}``; the server exits right after answering."""
+        return await self._emulator("POST", "/_emulator/shutdown")
+
+    # -- waiting and watching -------------------------------------------------------------------
+
+    async def watch(self, instance_id: str, *, fast: float | None = None,
+                    slow: float | None = None) -> AsyncIterator[Instance]:
+        """Yield a new snapshot of the instance each time it changes.
+
+        Polls every ``fast`` seconds while the instance is in transition and backs off towards
+        ``slow`` while it is stable. Raises :class:`~nb_devenv.client._exceptions.InstanceFailedError`
+        (after yielding the failed snapshot) on CREATE_FAILED / START_FAILED, and
+        :class:`~nb_devenv.client._exceptions.NotFoundError` once the instance is deleted.
+        """
+        fast = self.poll_fast if fast is None else fast
+        slow = self.poll_slow if slow is None else slow
+        last_key = None
+        delay = fast
+        while True:
+            instance = await self.get(instance_id)
+            key = instance.state_key()
+            if key != last_key:
+                last_key = key
+                delay = fast
+                yield instance
+                if instance.is_failed:
+                    raise InstanceFailedError(instance)
+            elif not instance.is_transitional:
+                delay = min(slow, delay * 2)
+            await asyncio.sleep(delay * random.uniform(0.8, 1.0))
+
+    async def wait_until(self, instance_id: str, status: str | Iterable[str] = "RUNNING", *,
+                         timeout: float = 300.0) -> Instance:
+        """Wait until the instance is in ``status`` (one or several); return that snapshot.
+
+        Raises :class:`~nb_devenv.client._exceptions.InstanceFailedError` if it fails on the way and
+        :class:`~nb_devenv.client._exceptions.WaitTimeoutError` after ``timeout`` seconds.
+        """
+        wanted = {status} if isinstance(status, str) else set(status)
+        last: Instance | None = None
+
+        async def _wait() -> Instance:
+            nonlocal last
+            async for instance in self.watch(instance_id):
+                last = instance
+                if instance.status in wanted:
+                    return instance
+            raise AssertionError("watch never ends by itself")
+
+        try:
+            return await asyncio.wait_for(_wait(), timeout)
+        except asyncio.TimeoutError:
+            snapshot = last or await self.get(instance_id)
+            raise WaitTimeoutError(snapshot, sorted(wanted), timeout) from None
+

@@ -1,0 +1,486 @@
+"""``%devenv`` / ``%%devenv``: the IPython magics, configured with traitlets.
+
+``%load_ext nb_devenv`` registers :class:`DevEnv`; ``%devenv?`` prints its manual. Settings are
+traits of ``DevEnv`` (``%config DevEnv.endpoint = "…"``, or ``c.DevEnv.endpoint`` in
+``ipython_config.py``). Credentials are never magic options: they come from the environment,
+a token file, or the local server's credentials file (see :mod:`nb_devenv.client._connection`).
+
+Errors: bad flags and broken request rules raise ``UsageError`` (one short message, and the
+cell still fails under nbclient/papermill); API and transport failures raise the package's
+:class:`~nb_devenv.client._exceptions.DevEnvError` subclasses, which render as one line with the error
+code and request id. One-shot calls run on a private event loop in a worker thread with a fresh
+client (:mod:`nb_devenv.notebook.kernel_runner`); live widgets run on the kernel's loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from IPython.core import magic_arguments
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from traitlets import Float, TraitError, Unicode, observe, validate
+from traitlets.config import Configurable
+
+from . import settings as notebook_settings
+from nb_devenv.client._options import (
+    CREATE_FIELDS,
+    add_create_arguments,
+    body_from_options,
+    duration_arg,
+    parse_annotations,
+)
+from nb_devenv.client._exceptions import SpecValidationError
+from nb_devenv.contract import STATUSES, BodyParseError, Violation, parse_body_text, validate_create
+
+if TYPE_CHECKING:  # loaded on first use, so that %load_ext stays cheap (see bench/load_ext.py)
+    from nb_devenv.client._client import AsyncDevEnvClient
+    from .widgets import KeyValueView, Message
+
+
+def _ui():
+    """The widgets package, imported when a subcommand first shows something (it brings
+    ipywidgets, the client and httpx)."""
+    from . import widgets
+
+    return widgets
+
+
+def _poke_widgets(instance_id: str) -> None:
+    """Let live widgets watching ``instance_id`` poll at once (if any widget was ever made)."""
+    runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
+    if runtime is not None:
+        runtime.poke(instance_id)
+
+__all__ = ["DevEnv", "load_ipython_extension", "unload_ipython_extension"]
+
+
+_SECRET_OPTIONS = {"ak", "sk", "token", "password", "security-token", "secret", "access-key", "secret-key"}
+
+
+class _HelpShown(Exception):
+    """``-h`` printed a subcommand's help; the magic returns nothing."""
+
+
+class _Parser(magic_arguments.MagicArgumentParser):
+    """argparse for magics: errors raise ``UsageError`` (never ``SystemExit``)."""
+
+    def error(self, message):
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            # name the unknown options only: their values may be secrets someone tried to pass
+            words = message[len(prefix):].split()
+            flags = [w.split("=", 1)[0] for w in words if w.startswith("-")] or ["(positional values)"]
+            message = prefix + " ".join(flags)
+            if any(f.lstrip("-").lower() in _SECRET_OPTIONS for f in flags):
+                message += ("\ncredentials are never magic options (they would be saved with the notebook): "
+                            "set HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK, or NB_DEVENV_TOKEN_FILE")
+        raise UsageError(f"%{self.prog}: {message}")
+
+    def exit(self, status=0, message=None):
+        if message:
+            raise UsageError(message.strip())
+        raise _HelpShown()
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="devenv", add_help=False,
+                     description="Create, watch and manage ModelArts development environment instances.")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
+    sub.required = True
+
+    create = sub.add_parser("create", add_help=True, prog="devenv create",
+                            help="create an instance (no flags: open the form)")
+    add_create_arguments(create)
+    create.add_argument("--dry-run", action="store_true", help="print the JSON body that would be sent; send nothing")
+    create.add_argument("--form", action="store_true", help="open the form, preset with the other flags")
+    create.add_argument("-o", "--output", metavar="VAR", help="also store the result in this variable")
+
+    lister = sub.add_parser("list", add_help=True, prog="devenv list", help="list instances")
+    lister.add_argument("--status", choices=STATUSES, metavar="STATUS", help="only instances with this status")
+    lister.add_argument("--sortby", choices=["name", "creation_timestamp"])
+    lister.add_argument("--order", choices=["asc", "desc"])
+    lister.add_argument("--offset", type=int)
+    lister.add_argument("--limit", type=int)
+    lister.add_argument("-o", "--output", metavar="VAR")
+
+    for name, text in (("get", "live status widget of an existing instance (re-attach)"),
+                       ("watch", "same as get")):
+        cmd = sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text)
+        cmd.add_argument("instance_id", metavar="ID")
+        cmd.add_argument("-o", "--output", metavar="VAR")
+
+    for name, text in (("start", "start a stopped instance"), ("stop", "stop a running instance"),
+                       ("restart", "restart a running instance")):
+        cmd = sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text)
+        cmd.add_argument("instance_id", metavar="ID")
+        cmd.add_argument("--wait", action="store_true",
+                         help="block this cell until the action has finished (DevEnv.wait_timeout)")
+
+    delete = sub.add_parser("delete", add_help=True, prog="devenv delete", help="delete a stopped instance")
+    delete.add_argument("instance_id", metavar="ID")
+
+    update = sub.add_parser("update", add_help=True, prog="devenv update",
+                            help="change the description or the auto-stop duration")
+    update.add_argument("instance_id", metavar="ID")
+    update.add_argument("--description")
+    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
+                        help="new running time (2h, 7200, ...) or off; applies from the next start")
+
+    sub.add_parser("config", add_help=True, prog="devenv config",
+                   help="show the effective endpoint, project and authentication (secrets masked)")
+    return parser
+
+
+_PARSER = _build_parser()
+
+
+
+def _violations_error(violations: list[Violation], sent: bool = False) -> UsageError:
+    head = "the request breaks the API's rules" + ("" if sent else " (nothing was sent)") + ":"
+    lines = [f"  {v.code}  {v.field}: {v.rule}" for v in violations]
+    return UsageError("\n".join([head, *lines]))
+
+
+def _annotations(items: list[str]) -> dict[str, str]:
+    try:
+        return parse_annotations(items)
+    except ValueError as error:
+        raise UsageError(f"%devenv create: {error}") from None
+
+
+@magics_class
+class DevEnv(Magics, Configurable):
+    """The ``%devenv`` magics and their settings (``%config DevEnv``)."""
+
+    endpoint = Unicode(None, allow_none=True, help=(
+        "API endpoint, e.g. https://modelarts.cn-north-4.myhuaweicloud.com. Default: "
+        "$NB_DEVENV_ENDPOINT, else `region`, else the embedded local server.")).tag(config=True)
+    region = Unicode(None, allow_none=True, help="Region name such as cn-north-4 (gives the endpoint).").tag(config=True)
+    project_id = Unicode(None, allow_none=True, help=(
+        "Project id. Default: $HUAWEICLOUD_SDK_PROJECT_ID, or the local server's.")).tag(config=True)
+    data_dir = Unicode(None, allow_none=True, help=(
+        "Data directory of the local server (its credentials file is used when the endpoint is "
+        "the local server's). Default: $NB_DEVENV_DATA_DIR or ~/.local/share/nb_devenv.")).tag(config=True)
+    poll_interval = Float(1.0, help="Seconds between polls while an instance is in transition.").tag(config=True)
+    poll_interval_stable = Float(10.0, help="Seconds between polls while every watched instance is stable.").tag(
+        config=True)
+    timeout = Float(30.0, help="Seconds for each HTTP request.").tag(config=True)
+    wait_timeout = Float(600.0, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(config=True)
+
+    def __init__(self, shell=None, **kwargs):
+        # config=shell.config: `c.DevEnv.*` in ipython_config.py applies; configurables lets
+        # `%config DevEnv` list and set the traits (the jupysql pattern)
+        if shell is not None:
+            kwargs.setdefault("config", shell.config)
+        super().__init__(shell=shell, **kwargs)
+        if shell is not None and self not in shell.configurables:
+            shell.configurables.append(self)
+        self._publish()
+
+    # -- settings -----------------------------------------------------------------------------------
+
+    @validate("poll_interval", "poll_interval_stable", "timeout", "wait_timeout")
+    def _positive(self, proposal):
+        if proposal["value"] <= 0:
+            raise TraitError(f"DevEnv.{proposal['trait'].name} must be > 0, got {proposal['value']}")
+        return proposal["value"]
+
+    @observe("endpoint", "region", "project_id", "data_dir", "poll_interval", "poll_interval_stable",
+             "timeout", "wait_timeout")
+    def _settings_changed(self, _change):
+        self._publish()
+
+    @property
+    def settings(self) -> notebook_settings.ClientSettings:
+        return notebook_settings.ClientSettings(endpoint=self.endpoint or None, region=self.region or None,
+                                      project_id=self.project_id or None, data_dir=self.data_dir or None,
+                                      timeout=self.timeout)
+
+    def _publish(self) -> None:
+        """Hand the settings to the widgets (new widgets use them; hubs get the poll rates)."""
+        defaults = notebook_settings.defaults
+        defaults.settings = self.settings
+        defaults.wait_timeout = self.wait_timeout
+        fast, slow = self.poll_interval, max(self.poll_interval, self.poll_interval_stable)
+        runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
+        if runtime is not None:  # widgets exist: their hubs take the new rates now
+            runtime.set_poll_intervals(fast, slow)
+        else:
+            defaults.poll_fast, defaults.poll_slow = fast, slow
+
+    def _call(self, call: Callable[[AsyncDevEnvClient], Awaitable[Any]]) -> Any:
+        """One-shot API call on a private loop with a fresh client; rule violations found by
+        the client become a ``UsageError``."""
+        try:
+            from .kernel_runner import run_with_client
+
+            return run_with_client(self.settings.client_options(), call)
+        except SpecValidationError as error:
+            raise _violations_error(error.violations) from None
+
+    def _store(self, args: argparse.Namespace, value: Any) -> None:
+        name = getattr(args, "output", None)
+        if name:
+            if not name.isidentifier():
+                raise UsageError(f"-o {name!r} is not a valid variable name")
+            self.shell.push({name: value})
+
+    # -- the magic --------------------------------------------------------------------------------------
+
+    @line_cell_magic
+    def devenv(self, line: str = "", cell: str | None = None):
+        """Create, watch and manage ModelArts development environment instances.
+
+        ``%devenv SUBCOMMAND [options]`` or, for a request body in YAML or JSON,
+        ``%%devenv create [options]`` with the body in the cell. Credentials never go on the
+        magic line: they come from HUAWEICLOUD_SDK_AK/SK (or an IAM token in NB_DEVENV_TOKEN /
+        NB_DEVENV_TOKEN_FILE), or the local server's credentials file. Without an endpoint, the
+        embedded local server is used (and started if needed).
+
+        Subcommands
+        -----------
+        create
+            Create an instance and return its live status widget. The request is checked
+            against the API's rules before it is sent; each broken rule is reported with its
+            error code, field and rule. ``--dry-run`` prints the exact JSON body and sends
+            nothing. With no options it opens the create form::
+
+                %devenv create --name demo --profile Python3 --flavor modelarts.vm.cpu.2u --auto-stop 2h
+                %devenv create --name data --profile Python3 --flavor modelarts.vm.cpu.2u --storage OBS --path my-bucket/work/
+                %devenv create --name big --profile Python3 --flavor modelarts.vm.cpu.8u --storage EVS --volume-size 50 --dry-run
+                %devenv create -o form
+
+            With a body (flags override it; a malformed body is reported with its line and
+            column)::
+
+                %%devenv create --auto-stop 3h -o w
+                name: demo
+                profile_id: Python3
+                flavor: modelarts.vm.cpu.2u
+                spec:
+                  storage: {type: EVS, location: {volume_size: 10}}
+
+        list
+            A table of instances (name, id, status, flavor, storage, time left), HTML in a
+            notebook and text in a terminal::
+
+                %devenv list
+                %devenv list --status RUNNING -o running
+
+        get, watch
+            The live status widget of an existing instance (how to re-attach after a kernel
+            restart)::
+
+                %devenv get 5c1b9e0a-…
+                %devenv watch 5c1b9e0a-…
+
+        start, stop, restart
+            Act on an instance (``--wait`` blocks the cell until the action has finished)::
+
+                %devenv stop 5c1b9e0a-…
+                %devenv start 5c1b9e0a-… --wait
+                %devenv restart 5c1b9e0a-…
+
+        delete
+            Delete a stopped instance::
+
+                %devenv delete 5c1b9e0a-…
+
+        update
+            Change the description and/or the auto-stop duration (``off`` disables it; a new
+            duration applies from the next start)::
+
+                %devenv update 5c1b9e0a-… --description "nightly run" --auto-stop 4h
+
+        config
+            The effective endpoint, project and authentication mode, secrets masked::
+
+                %devenv config
+
+        Settings
+        --------
+        ``%config DevEnv`` lists them; e.g. ``%config DevEnv.endpoint = "https://…"``,
+        ``DevEnv.region``, ``DevEnv.project_id``, ``DevEnv.data_dir``, ``DevEnv.poll_interval``
+        (seconds between polls during transitions), ``DevEnv.poll_interval_stable`` (when stable),
+        ``DevEnv.timeout`` (per HTTP request), ``DevEnv.wait_timeout``. The same in
+        ``ipython_config.py``: ``c.DevEnv.poll_interval = 0.5``.
+
+        In tutorials, ``await nb_devenv.notebook.widgets.wait(w, until="RUNNING")`` waits for a status
+        and stores the widget's final state in the executed notebook.
+        """
+        try:
+            args = _PARSER.parse_args(self._split(line))
+        except _HelpShown:
+            return None
+        if cell is not None and args.command != "create":
+            raise UsageError(f"%%devenv {args.command} takes no cell body (only %%devenv create does)")
+        handler = getattr(self, f"_cmd_{args.command}")
+        return handler(args, cell) if args.command == "create" else handler(args)
+
+    @staticmethod
+    def _split(line: str) -> list[str]:
+        import shlex
+
+        try:
+            return shlex.split(line)
+        except ValueError as error:
+            raise UsageError(f"%devenv: cannot parse the line: {error}") from None
+
+    # -- subcommands --------------------------------------------------------------------------------------
+
+    def _create_body(self, args: argparse.Namespace, cell: str | None) -> dict:
+        base = None
+        if cell is not None and cell.strip():
+            try:
+                base = parse_body_text(cell, source="%%devenv body")
+            except BodyParseError as error:
+                raise UsageError(str(error)) from None
+        _annotations(args.annotation)  # a malformed one is a UsageError, before anything else
+        return body_from_options(args, base)
+
+    def _cmd_create(self, args: argparse.Namespace, cell: str | None):
+        nothing_given = (cell is None and not args.annotation and not hasattr(args, "auto_stop")
+                         and all(getattr(args, f) is None for f in CREATE_FIELDS))
+        if args.form or (nothing_given and not args.dry_run):
+            preset = {f: getattr(args, f) for f in CREATE_FIELDS if getattr(args, f) is not None}
+            if hasattr(args, "auto_stop"):
+                preset["auto_stop"] = args.auto_stop
+            if args.annotation:
+                preset["annotations"] = _annotations(args.annotation)
+            form = _ui().CreateForm(settings=self.settings, **preset)
+            self._store(args, form)
+            return form
+        body = self._create_body(args, cell)
+        violations = validate_create(body)
+        if args.dry_run:
+            print(json.dumps(body, indent=2))
+            if violations:
+                raise _violations_error(violations)
+            self._store(args, body)
+            return None
+        if violations:
+            raise _violations_error(violations)
+        instance = self._call(lambda client: client.create(body))
+        widget = _ui().InstanceStatusWidget(instance, settings=self.settings)
+        self._store(args, widget)
+        return widget
+
+    def _cmd_list(self, args: argparse.Namespace):
+        page = self._call(lambda client: client.list(status=args.status, sortby=args.sortby, order=args.order,
+                                                     offset=args.offset, limit=args.limit))
+        table = _ui().InstanceTable(page.instances, page.total_count)
+        self._store(args, table)
+        return table
+
+    def _cmd_get(self, args: argparse.Namespace):
+        instance = self._call(lambda client: client.get(args.instance_id))
+        widget = _ui().InstanceStatusWidget(instance, settings=self.settings)
+        self._store(args, widget)
+        return widget
+
+    _cmd_watch = _cmd_get
+
+    def _action(self, args: argparse.Namespace, action: str) -> Message:
+        instance_id = args.instance_id
+
+        async def go(client: AsyncDevEnvClient):
+            result = await client.action(instance_id, action)
+            final = None
+            if args.wait:
+                target = "STOPPED" if action == "stop" else "RUNNING"
+                final = await client.wait_until(instance_id, target, timeout=self.wait_timeout)
+            return result, final
+
+        result, final = self._call(go)
+        _poke_widgets(instance_id)  # widgets watching it follow at once
+        text = f"{instance_id}: {result.previous_state} → {result.current_status}"
+        if final is not None:
+            text += f" … {final.status}"
+        return _ui().Message(text, instance_id=instance_id, previous_state=result.previous_state,
+                       current_status=final.status if final is not None else result.current_status)
+
+    def _cmd_start(self, args):
+        return self._action(args, "start")
+
+    def _cmd_stop(self, args):
+        return self._action(args, "stop")
+
+    def _cmd_restart(self, args):
+        return self._action(args, "restart")
+
+    def _cmd_delete(self, args: argparse.Namespace) -> Message:
+        deleted = self._call(lambda client: client.delete(args.instance_id))
+        _poke_widgets(deleted)
+        return _ui().Message(f"deleted {deleted}", instance_id=deleted)
+
+    def _cmd_update(self, args: argparse.Namespace) -> Message:
+        auto_stop = None
+        if hasattr(args, "auto_stop"):
+            auto_stop = {"enable": False} if args.auto_stop is None else {"enable": True, "duration": args.auto_stop}
+        if args.description is None and auto_stop is None:
+            raise UsageError("%devenv update: give --description and/or --auto-stop")
+        instance = self._call(lambda client: client.update(args.instance_id, description=args.description,
+                                                           auto_stop=auto_stop))
+        _poke_widgets(instance.id)
+        return _ui().Message(f"updated {instance.summary()}", instance_id=instance.id)
+
+    def _cmd_config(self, _args: argparse.Namespace) -> KeyValueView:
+        connection = self._call(lambda client: client.connect())
+        described = connection.describe()  # masked: "AK ABCD…3F"
+        items = [
+            ("endpoint", described["endpoint"]),
+            ("project_id", described["project_id"]),
+            ("auth", described["auth"]),
+            ("credentials from", described["source"]),
+            ("local server", "yes" if described["local_server"] else "no"),
+            ("DevEnv.region", self.region or "-"),
+            ("DevEnv.data_dir", self.data_dir or "(default)"),
+            ("DevEnv.poll_interval", f"{self.poll_interval:g} s"),
+            ("DevEnv.poll_interval_stable", f"{self.poll_interval_stable:g} s"),
+            ("DevEnv.timeout", f"{self.timeout:g} s"),
+            ("DevEnv.wait_timeout", f"{self.wait_timeout:g} s"),
+        ]
+        return _ui().KeyValueView("nb_devenv configuration", items)
+
+
+def _options_help() -> str:
+    """Every subcommand's options, appended to the manual so ``%devenv?`` shows them too."""
+    actions = [a for a in _PARSER._actions if isinstance(a, argparse._SubParsersAction)]
+    parts = ["\nOptions\n-------"]
+    for name, parser in actions[0].choices.items():
+        parts.append(parser.format_help().rstrip())
+    return "\n\n".join(parts) + "\n"
+
+
+DevEnv.devenv.__doc__ = (DevEnv.devenv.__doc__ or "") + _options_help()
+
+_LOADED: dict[int, DevEnv] = {}
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register ``%devenv`` / ``%%devenv`` on ``ipython`` (``%load_ext nb_devenv``)."""
+    if id(ipython) in _LOADED:
+        return
+    magics = DevEnv(ipython)
+    ipython.register_magics(magics)
+    _LOADED[id(ipython)] = magics
+
+
+def unload_ipython_extension(ipython) -> None:
+    """Close every widget, cancel every watcher task, stop the hubs and drop the magics."""
+    runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
+    if runtime is not None:
+        runtime.shutdown()
+    notebook_settings.reset_defaults()
+    magics = _LOADED.pop(id(ipython), None)
+    manager = ipython.magics_manager
+    for kind in ("line", "cell"):
+        manager.magics[kind].pop("devenv", None)
+    if magics is not None:
+        manager.registry.pop(type(magics).__name__, None)
+        if magics in ipython.configurables:
+            ipython.configurables.remove(magics)

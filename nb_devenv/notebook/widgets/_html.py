@@ -1,0 +1,81 @@
+"""Small HTML helpers shared by the widgets: escaping, status families and their colours.
+
+Everything that came from the server (names, descriptions, failure messages, URLs) passes
+through :func:`esc` before it is put into an ``HTML`` widget or a ``_repr_html_``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from nb_devenv.contract import FAILED, TRANSITIONAL
+
+__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "age_text", "STYLE"]
+
+#: status family -> colour of its badge (GitHub Primer palette: readable on light and dark themes)
+FAMILY_COLOURS = {
+    "running": "#1a7f37",
+    "transition": "#0969da",
+    "stopped": "#6e7781",
+    "failed": "#cf222e",
+    "deleted": "#57606a",
+    "unknown": "#8c959f",
+}
+
+
+def esc(value: Any) -> str:
+    """``html.escape`` of ``str(value)`` (quotes too: values also land in attributes)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def family(status: str) -> str:
+    """The visual family of a status: running, transition, stopped, failed, deleted or unknown."""
+    if status == "RUNNING":
+        return "running"
+    if status in TRANSITIONAL:
+        return "transition"
+    if status in FAILED:
+        return "failed"
+    if status in ("STOPPED", "UNAVAILABLE"):
+        return "stopped"
+    if status == "DELETED":
+        return "deleted"
+    return "unknown"
+
+
+def badge(status: str, text: str | None = None) -> str:
+    """A coloured pill with the status (classes ``nb-devenv-badge nb-devenv-state-<family>``)."""
+    fam = family(status)
+    label = esc(text if text is not None else (status or "…"))
+    spinner = " ⟳" if fam == "transition" else ""
+    return (f'<span class="nb-devenv-badge nb-devenv-state-{fam}" '
+            f'style="background:{FAMILY_COLOURS[fam]};color:#fff;padding:1px 9px;border-radius:10px;'
+            f'font-weight:600;font-family:monospace">{label}{spinner}</span>')
+
+
+def age_text(seconds: int | None) -> str:
+    """``45s``, ``12m``, ``3h 05m``, ``2d 4h``: how long ago something happened."""
+    if seconds is None:
+        return "?"
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:  # minutes only: the display changes once a minute, not every second
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
+
+
+#: the stylesheet the form and the status widget carry (an ``HTML`` widget holding a ``<style>``:
+#: stock controls only, no front-end extension); it gives the CSS classes their look
+STYLE = "<style>" + " ".join([
+    ".nb-devenv-field-invalid input, .nb-devenv-field-invalid textarea, .nb-devenv-field-invalid select,"
+    " .nb-devenv-field-invalid button {border: 1px solid #cf222e !important;"
+    " box-shadow: 0 0 0 1px rgba(207,34,46,.25);}",
+    ".nb-devenv-status {border-left: 4px solid #8c959f; padding-left: 8px;}",
+    *(f".nb-devenv-status.nb-devenv-state-{fam} {{border-left-color: {colour};}}"
+      for fam, colour in FAMILY_COLOURS.items()),
+    ".nb-devenv-preview pre {max-height: 18em; overflow: auto; margin: 0;}",
+]) + "</style>"

@@ -1,0 +1,108 @@
+"""Static rich results of the magics: the instance table, key/value views, one-line messages.
+
+Each has ``__repr__`` (plain text for terminal IPython, nbconvert to text, GitHub) and
+``_repr_html_`` (escaped HTML for notebooks). No widget, no comm: they survive saving as is.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+from nb_devenv.client._models import Instance
+from nb_devenv.client._tables import COLUMNS, instance_row, text_table
+from ._html import badge, esc
+
+__all__ = ["InstanceTable", "KeyValueView", "Message"]
+
+
+class InstanceTable:
+    """Instances as a table: name, id, status, flavor, storage, time left (``%devenv list``).
+
+    ``time left`` is computed when the table is rendered, from each instance's
+    ``stop_timestamp`` and clock.
+    """
+
+    def __init__(self, instances: Iterable[Instance], total_count: int | None = None):
+        self.instances: list[Instance] = list(instances)
+        self.total_count = len(self.instances) if total_count is None else total_count
+
+    def __len__(self) -> int:
+        return len(self.instances)
+
+    def __iter__(self):
+        return iter(self.instances)
+
+    def __getitem__(self, index):
+        return self.instances[index]
+
+    def rows(self) -> list[dict[str, str]]:
+        return [instance_row(i) for i in self.instances]
+
+    def _footer(self) -> str:
+        if self.total_count > len(self.instances):
+            return f"{len(self.instances)} of {self.total_count} instances"
+        return f"{len(self.instances)} instance{'s' if len(self.instances) != 1 else ''}"
+
+    def __repr__(self) -> str:
+        if not self.instances:
+            return "no instances"
+        return f"{text_table(self.instances)}\n({self._footer()})"
+
+    def _repr_html_(self) -> str:
+        if not self.instances:
+            return '<div class="nb-devenv-list nb-devenv-list-empty"><i>no instances</i></div>'
+        head = "".join(f'<th style="text-align:left">{esc(c)}</th>' for c in COLUMNS)
+        body = []
+        for row in self.rows():
+            cells = []
+            for column in COLUMNS:
+                value = row[column]
+                if column == "status":
+                    cells.append(f'<td class="nb-devenv-list-status">{badge(value)}</td>')
+                elif column == "id":
+                    cells.append(f"<td><code>{esc(value)}</code></td>")
+                else:
+                    cells.append(f"<td>{esc(value)}</td>")
+            body.append(f"<tr>{''.join(cells)}</tr>")
+        return (f'<table class="nb-devenv-list"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>'
+                f'<div style="color:#57606a">{esc(self._footer())}</div>')
+
+
+class KeyValueView:
+    """A titled two-column view (``%devenv config``); values are shown as given, so secrets
+    must be masked before they get here."""
+
+    def __init__(self, title: str, items: Mapping[str, object] | Sequence[tuple[str, object]]):
+        self.title = title
+        self.items: list[tuple[str, object]] = list(items.items() if isinstance(items, Mapping) else items)
+
+    def __getitem__(self, key: str) -> object:
+        for k, v in self.items:
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def __repr__(self) -> str:
+        width = max((len(k) for k, _ in self.items), default=0)
+        lines = [self.title] + [f"  {k.ljust(width)}  {v}" for k, v in self.items]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f'<tr><th style="text-align:left">{esc(k)}</th><td><code>{esc(v)}</code></td></tr>'
+                       for k, v in self.items)
+        return f'<div class="nb-devenv-config"><b>{esc(self.title)}</b><table>{rows}</table></div>'
+
+
+class Message:
+    """A one-line result (``stopped i-… : RUNNING → STOPPING``)."""
+
+    def __init__(self, text: str, **facts: object):
+        self.text = text
+        self.facts = facts
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return f'<span class="nb-devenv-message">{esc(self.text)}</span>'

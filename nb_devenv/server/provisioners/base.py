@@ -1,0 +1,106 @@
+"""What the lifecycle needs from a place that runs Jupyter servers, whatever that place is.
+
+The lifecycle (state machine, timers, persistence) only talks to :class:`Provisioner`, so a
+JupyterHub/KubeSpawner-backed provisioner can sit beside :mod:`.local` without touching it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from nb_devenv.contract import Flavor, Profile
+
+from ..store import InstanceRecord
+
+__all__ = ["Provisioner", "ProvisionError", "Started", "JUPYTERLAB_PATH", "NO_RESOURCES", "TIMED_OUT",
+           "CRASHED", "BAD_STORAGE"]
+
+#: where an instance's JupyterLab lives on its server: the API's ``url`` points here, and the
+#: server's root redirects here, so every link we hand out lands on JupyterLab
+JUPYTERLAB_PATH = "/lab"
+
+#: failed_reasons codes (the API documents the field as a String; these are the documented
+#: codes closest to each cause)
+NO_RESOURCES = "ModelArts.6200"  # the machine cannot run this profile/flavor
+TIMED_OUT = "ModelArts.6100"  # the Jupyter server did not answer in time
+CRASHED = "ModelArts.6102"  # the Jupyter server exited
+BAD_STORAGE = "ModelArts.6336"  # the storage path cannot be used
+
+
+class ProvisionError(Exception):
+    """Why an instance could not be started; becomes the instance's ``failed_reasons``."""
+
+    def __init__(self, code: str, message: str, detail: dict[str, str] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.detail = detail or {}
+
+    def as_api(self) -> dict:
+        return {"code": self.code, "message": self.message, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Started:
+    """A running instance's process and port."""
+
+    pid: int
+    port: int
+
+
+class Provisioner(ABC):
+    """What the lifecycle needs from a place that runs Jupyter servers."""
+
+    @abstractmethod
+    def unavailable_reason(self, profile: Profile, flavor: Flavor) -> ProvisionError | None:
+        """Why this machine cannot run ``profile`` on ``flavor`` at all (``None`` if it can)."""
+
+    @abstractmethod
+    def prepare_storage(self, instance: InstanceRecord) -> Path:
+        """Create the instance's working directory (EVS disk or OBS directory); return it."""
+
+    @abstractmethod
+    async def start(self, instance: InstanceRecord, on_spawned: Callable[[int], None]) -> Started:
+        """Start the instance's Jupyter server and wait until it answers with its token.
+
+        ``on_spawned(pid)`` is called as soon as a process exists, so that it can be found
+        again if the server dies during the start. Raises :class:`ProvisionError`, after
+        cleaning up, if the server does not become ready.
+        """
+
+    @abstractmethod
+    async def stop(self, instance: InstanceRecord) -> None:
+        """Terminate the instance's server (gracefully, then by force); keep its files."""
+
+    @abstractmethod
+    def is_alive(self, instance: InstanceRecord) -> bool:
+        """Whether the instance's server process still exists."""
+
+    @abstractmethod
+    async def answers(self, instance: InstanceRecord) -> bool:
+        """Whether the instance's server answers ``/api/status`` with the instance's token
+        (used to re-adopt instances after a restart without trusting a reused pid)."""
+
+    @abstractmethod
+    def destroy(self, instance: InstanceRecord) -> None:
+        """Remove what a deleted instance leaves (EVS disk, runtime files); OBS files stay."""
+
+    @abstractmethod
+    async def terminate_orphans(self, keep_pids: Iterable[int]) -> list[int]:
+        """Terminate instance servers that no instance owns any more; return their pids."""
+
+    def remove_orphan_files(self, instance_ids: Iterable[str]) -> list[str]:
+        """Remove what instances that no longer exist left behind (a delete cut short by a
+        crash, say); ``instance_ids`` are every instance that does exist. Returns what went."""
+        return []
+
+    def failure_detail(self, instance: InstanceRecord) -> dict[str, str]:
+        """Diagnostics for ``failed_reasons.detail`` (a log tail, say)."""
+        return {}
+
+    def exit_code(self, instance: InstanceRecord) -> int | None:
+        """The exit code of the instance's server if it ended and the code is known."""
+        return None
