@@ -2,7 +2,7 @@
 
 Ours: ``client.create(...)`` then ``client.wait_until(id, "RUNNING")`` with the client's
 default polling, i.e. what a user waits for. Baseline: spawn ``python -m jupyter_server`` the
-way peers.md measured it (own root/runtime dir, token from the environment, port 0) and poll
+usual way (own root/runtime dir, token from the environment, port 0) and poll
 ``GET /api/status`` with the token every 20 ms. Both in alternating rounds on this machine.
 
 A second baseline starts the server the way the local provisioner does (its launcher skips the

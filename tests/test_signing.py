@@ -192,7 +192,7 @@ def test_canonical_uri_examples(path, expected):
 
 
 def test_canonical_request_matches_the_reference_example():
-    # reference §4.2: the canonical request the SDK produced for a list call (user agent shortened)
+    # the canonical request the official SDK produced for a list call (user agent shortened)
     headers = {"Content-Type": "application/json", "Host": "127.0.0.1:8765", "User-Agent": "ua",
                "X-Project-Id": "proj1", "X-Sdk-Date": "20261127T093743Z"}
     canonical = signing.canonical_request(

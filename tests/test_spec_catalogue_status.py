@@ -1,7 +1,8 @@
 """The catalogue (profiles, flavors), the status/operation tables and the error-code table.
 
-Sources: the seed's table 2 (profiles, flavors, permission), the reference's §1.7 and §2
-(actions, statuses, which operation is allowed from which status) and §3.2 (error codes).
+Sources: modelarts_03_0110 (profiles, flavors, permission), "Managing a Development Environment
+Instance" (modelarts_03_0115: actions, which operation each status allows) and "Error Codes"
+(modelarts_03_0095).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def test_profile_hardware(profile_id, hardware, python_major):
 
 
 def test_example_profile_matches_the_seed_example_response():
-    # seed "Example success response", field profile (tables 9-12)
+    # modelarts_03_0110 "Example response", field profile
     api = PROFILES["ML-1.0.0-python2.7"].as_api()
     assert api["id"] == api["name"] == "ML-1.0.0-python2.7"
     assert api["de_type"] == "Notebook"
@@ -275,7 +276,7 @@ def test_unknown_error_code_is_a_programming_error():
         by_code("ModelArts.9999")
 
 
-# documented messages (reference §3.2, error-code page modelarts_03_0095), HTTP 400 for all
+# documented messages ("Error Codes", modelarts_03_0095), HTTP 400 for all
 @pytest.mark.parametrize("code, message", [
     ("ModelArts.6301", "The instance already exists."),
     ("ModelArts.6302", "The instance count already reaches the maximum value."),

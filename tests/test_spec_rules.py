@@ -1,8 +1,8 @@
-"""Every rule of the create-instance seed (tables 2-7), one table row per rule.
+"""Every rule of "Creating a Development Environment Instance" (modelarts_03_0110), one row per rule.
 
 Each invalid row names the ModelArts error code the real service answers with and the field
-path the violation must point at. Bodies are built from the seed's own example request,
-changing only the fields a row names, so a row reads as "the seed example, but with X".
+path the violation must point at. Bodies are built from that page's own example request,
+changing only the fields a row names, so a row reads as "the documented example, but with X".
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from nb_devenv.contract.devenviron.rules import (
     with_defaults,
 )
 
-# --- the seed's example request (create-instance.en.md, "Example request") -------------------
+# --- the example request of modelarts_03_0110 ("Example request") -------------------
 
 SEED_EXAMPLE = {
     "name": "notebook-instance",
@@ -84,7 +84,7 @@ CREATE_VALID = [
     ok("name: 64 characters", {"name": "n" * 64}),
     ok("name: letters digits - _", {"name": "My_Notebook-01"}),
     ok("name: digits only", {"name": "123"}),
-    # profile_id: the seed's four plus the example's ML-1.0.0-python2.7, each on a matching flavor
+    # profile_id: the page's four plus the example's ML-1.0.0-python2.7, each on a matching flavor
     ok("profile_id: Python2 on cpu.2u", {"profile_id": "Python2"}),
     ok("profile_id: Python3 on cpu.8u", {"profile_id": "Python3", "flavor": "modelarts.vm.cpu.8u"}),
     ok("profile_id: Python2-gpu on gpu.p100", {"profile_id": "Python2-gpu", "flavor": "modelarts.vm.gpu.p100"}),
@@ -310,7 +310,7 @@ CREATE_INVALID = [
     bad("workspace: not an object", {"workspace": "0"}, "ModelArts.6332", "workspace"),
     bad("workspace.id: integer", {"workspace.id": 0}, "ModelArts.6332", "workspace.id"),
     bad("workspace.id: empty", {"workspace.id": ""}, "ModelArts.6336", "workspace.id"),
-    # unknown fields, at every level (the seed's tables define the whole shape)
+    # unknown fields, at every level (the page's tables define the whole shape)
     bad("unknown top-level field", {"extra": 1}, "ModelArts.6400", "extra"),
     bad("unknown top-level field pool (not in the seed)", {"pool": {"id": "p"}}, "ModelArts.6400", "pool"),
     bad("unknown top-level field ai_project", {"ai_project": {"id": "a"}}, "ModelArts.6400", "ai_project"),
@@ -615,7 +615,7 @@ def test_list_query_defaults():
     }
 
 
-#: the fifteen statuses of reference §2 (the list endpoint's `status` filter)
+#: the fifteen statuses of the DevEnviron API reference (the list endpoint's `status` filter)
 DOCUMENTED_STATUSES = [
     "CREATE_QUEUING", "CREATING", "CREATE_FAILED", "START_QUEUING", "READY_TO_START", "STARTING",
     "RESTARTING", "START_FAILED", "RUNNING", "STOPPING", "STOPPED", "UNAVAILABLE", "DELETED",

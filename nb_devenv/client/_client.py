@@ -6,7 +6,7 @@
 ...     inst = await client.wait_until(inst.id, "RUNNING")
 ...     print(inst.url, inst.remain_time)
 
-* Every request body is checked against the seed's rules before it is sent
+* Every request body is checked against the API's rules before it is sent
   (:class:`~nb_devenv.client._exceptions.SpecValidationError`, nothing sent).
 * Idempotent calls (GET, PUT, DELETE) are retried with backoff and jitter on connection
   errors, 408/429/5xx, honouring ``Retry-After``.

@@ -4,7 +4,7 @@
 
     DevEnvError
     ├── ConfigurationError          no endpoint / credentials could be resolved
-    ├── SpecValidationError         the request breaks seed rules (found before sending)
+    ├── SpecValidationError         the request breaks the API's rules (found before sending)
     ├── APIError                    talking to the API failed
     │   ├── APIConnectionError      could not connect, or the connection dropped
     │   │   └── APITimeoutError

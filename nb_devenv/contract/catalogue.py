@@ -1,4 +1,4 @@
-"""Profiles and flavors as data: the seed's lists, with what each needs from a machine.
+"""Profiles and flavors as data: the lists of modelarts_03_0110, with what each needs from a machine.
 
 A rule such as "a GPU profile needs a GPU flavor" is written against these records
 (``profile.hardware == flavor.hardware``), never as an ``if`` on a name.
@@ -26,7 +26,7 @@ class Profile:
     namespace: str = "atelier"
 
     def as_api(self) -> dict:
-        """The ``profile`` object of the API's instance responses (seed tables 9-12)."""
+        """The ``profile`` object of the API's instance responses (modelarts_03_0110's response tables)."""
         return {
             "id": self.id,
             "name": self.id,
@@ -88,7 +88,7 @@ PROFILES: Mapping[str, Profile] = _index(
         Profile("Python3-gpu", "Python 3 notebook (GPU)", "GPU", 3, "mul-kernel-gpu-cuda-cp36", "2.0.5"),
         Profile("Python2", "Python 2 notebook (CPU)", "CPU", 2, "mul-kernel-cpu-cp27", "2.0.5"),
         Profile("Python2-gpu", "Python 2 notebook (GPU)", "GPU", 2, "mul-kernel-gpu-cuda-cp27", "2.0.5"),
-        # the profile the seed's own example request uses
+        # the profile of modelarts_03_0110's example request
         Profile("ML-1.0.0-python2.7", "machine learning python2.7 notebook", "CPU", 2,
                 "mls_singleuser_python", "4"),
     ],

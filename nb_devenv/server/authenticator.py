@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 from nb_devenv.core import redaction, signing
 
 from .data_dir import DataDir
-from .errors import ApiError
+from .errors import ErrorAnswer
 from .passwords import hash_password, password_matches
 from .store import Project, Store
 
@@ -157,7 +157,7 @@ class Authenticator:
         token = lowered.get("x-auth-token")
         if token:
             return self._by_token(token)
-        raise ApiError("ModelArts.0201")
+        raise ErrorAnswer("ModelArts.0201")
 
     def _by_signature(self, method: str, path: str, query: str, headers: Mapping[str, str],
                       body: bytes) -> Project:
@@ -180,19 +180,19 @@ class Authenticator:
         except signing.SignatureError as exc:
             # the gateway's reason may echo the AK or signed header values: mask every secret
             hidden = [exc.access_key, headers.get("x-auth-token"), headers.get("x-security-token")]
-            raise ApiError("APIGW.0301", redaction.redact(exc.reason, hidden)) from None
+            raise ErrorAnswer("APIGW.0301", redaction.redact(exc.reason, hidden)) from None
         return found["project"]
 
     def _by_token(self, token: str) -> Project:
         found = self._store.token(_token_digest(token))
         if found is None:
-            raise ApiError("ModelArts.0203")
+            raise ErrorAnswer("ModelArts.0203")
         project_id, expires_ms = found
         if expires_ms <= _wall_ms():
-            raise ApiError("ModelArts.0202")
+            raise ErrorAnswer("ModelArts.0202")
         project = self._store.project_by_id(project_id)
         if project is None:
-            raise ApiError("ModelArts.0203")
+            raise ErrorAnswer("ModelArts.0203")
         return project
 
     # --- the IAM password flow ---------------------------------------------------------------
@@ -202,11 +202,11 @@ class Authenticator:
         user, scope = _parse_password_request(body)
         project = self._store.project_by_user(user["name"], user["domain"])
         if project is None or not password_matches(user["password"], project.password_hash):
-            raise ApiError("IAM.0001")
+            raise ErrorAnswer("IAM.0001")
         wanted_id, wanted_name = scope.get("id"), scope.get("name")
         if (wanted_id is not None and wanted_id != project.id) or (
                 wanted_name is not None and wanted_name != project.name):
-            raise ApiError("IAM.0002", "the scope names a project this user has no access to")
+            raise ErrorAnswer("IAM.0002", "the scope names a project this user has no access to")
         token = "MII" + secrets.token_urlsafe(48)
         now = _wall_ms()
         expires = now + TOKEN_LIFETIME_MS
@@ -238,19 +238,19 @@ def _parse_password_request(body: Any) -> tuple[dict, dict]:
 
     def need(container: Any, key: str, where: str, kind: type = dict) -> Any:
         if not isinstance(container, dict) or container.get(key) is None:
-            raise ApiError("IAM.0002", f"'{where}{key}' is required")
+            raise ErrorAnswer("IAM.0002", f"'{where}{key}' is required")
         value = container[key]
         if not isinstance(value, kind):
-            raise ApiError("IAM.0002", f"'{where}{key}' must be {_KIND_NAMES[kind]}")
+            raise ErrorAnswer("IAM.0002", f"'{where}{key}' must be {_KIND_NAMES[kind]}")
         if kind is str and not 0 < len(value) <= _IAM_TEXT_MAX:
-            raise ApiError("IAM.0002", f"'{where}{key}' must be 1-{_IAM_TEXT_MAX} characters")
+            raise ErrorAnswer("IAM.0002", f"'{where}{key}' must be 1-{_IAM_TEXT_MAX} characters")
         return value
 
     auth = need(body, "auth", "")
     identity = need(auth, "identity", "auth.")
     methods = need(identity, "methods", "auth.identity.", list)
     if methods != ["password"]:
-        raise ApiError("IAM.0002", "only the 'password' method is supported by the local server")
+        raise ErrorAnswer("IAM.0002", "only the 'password' method is supported by the local server")
     password = need(identity, "password", "auth.identity.")
     user = need(password, "user", "auth.identity.password.")
     where = "auth.identity.password.user."
@@ -259,7 +259,7 @@ def _parse_password_request(body: Any) -> tuple[dict, dict]:
     domain = need(need(user, "domain", where), "name", where + "domain.", str)
     scope = need(need(auth, "scope", "auth."), "project", "auth.scope.")
     if not ({"id", "name"} & set(scope)):
-        raise ApiError("IAM.0002", "'auth.scope.project' needs an 'id' or a 'name'")
+        raise ErrorAnswer("IAM.0002", "'auth.scope.project' needs an 'id' or a 'name'")
     wanted = {key: need(scope, key, "auth.scope.project.", str) for key in ("id", "name") if key in scope}
     return {"name": name, "password": secret, "domain": domain}, wanted
 

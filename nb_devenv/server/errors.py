@@ -14,13 +14,13 @@ from tornado.web import HTTPError
 
 from nb_devenv.contract import Violation, by_code
 
-__all__ = ["ApiError", "storage_failure"]
+__all__ = ["ErrorAnswer", "storage_failure"]
 
 #: file-system errors that mean "the data directory cannot be written", not a bug
 _STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
 
 
-class ApiError(HTTPError):
+class ErrorAnswer(HTTPError):
     """An error answer: ``{"error_code", "error_msg", "request_id"[, "errors"]}``.
 
     Parameters
@@ -45,7 +45,7 @@ class ApiError(HTTPError):
         self.violations = list(violations)
 
     @classmethod
-    def from_violations(cls, violations: Sequence[Violation]) -> "ApiError":
+    def from_violations(cls, violations: Sequence[Violation]) -> "ErrorAnswer":
         first = violations[0]
         error = cls(first.code, violations=violations)
         error.error_msg = first.error_msg
@@ -61,7 +61,7 @@ class ApiError(HTTPError):
         return f"{self.code}: {self.error_msg}"
 
 
-def storage_failure(error: BaseException | None) -> ApiError | None:
+def storage_failure(error: BaseException | None) -> ErrorAnswer | None:
     """The answer for a write to the data directory that failed (disk full, read-only, a
     database locked too long), or ``None`` if ``error`` is something else. Reads keep working
     in all these cases, so only the request that wrote fails."""
@@ -71,4 +71,4 @@ def storage_failure(error: BaseException | None) -> ApiError | None:
         reason = error.strerror or "input/output error"
     else:
         return None
-    return ApiError("ModelArts.6200", detail=f"the local server cannot write its data directory: {reason}")
+    return ErrorAnswer("ModelArts.6200", detail=f"the local server cannot write its data directory: {reason}")

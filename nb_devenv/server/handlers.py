@@ -23,7 +23,7 @@ from tornado.web import HTTPError, RequestHandler
 from nb_devenv._version import __version__
 
 from .authenticator import Authenticator
-from .errors import ApiError, storage_failure
+from .errors import ErrorAnswer, storage_failure
 from .lifecycle import CLOCK_LIMIT_TEXT, Lifecycle
 from .operations import InstanceOperations
 from .request_body import check_body_size, parse_json_body
@@ -91,20 +91,20 @@ class ApiHandler(RequestHandler):
 
     def prepare(self) -> None:
         if not self._implements(self.request.method):
-            raise ApiError("APIGW.0102", detail=f"{self.request.method} {self.request.path}")
+            raise ErrorAnswer("APIGW.0102", detail=f"{self.request.method} {self.request.path}")
         check_body_size(self.request.body)
         if not self.public:
             self.project = self.context.authenticator.authenticate(
                 self.request.method, self.request.path, self.request.query, self.request.headers,
                 self.request.body)
             if self.admin and self.project.id != self.context.default_project_id:
-                raise ApiError("ModelArts.0108", f"{self.request.method} {self.request.path}",
+                raise ErrorAnswer("ModelArts.0108", f"{self.request.method} {self.request.path}",
                                detail="only the local server's own project may do this")
 
     def own_project(self, project_id: str) -> Project:
         """The caller's project, which must be the one named in the path (ModelArts.0210)."""
         if project_id != self.project.id:
-            raise ApiError("ModelArts.0210")
+            raise ErrorAnswer("ModelArts.0210")
         return self.project
 
     def json_body(self) -> Any:
@@ -130,17 +130,17 @@ class ApiHandler(RequestHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs.get("exc_info", (None, None, None))[1]
-        if not isinstance(error, ApiError):
+        if not isinstance(error, ErrorAnswer):
             error = storage_failure(error) or error
-        if not isinstance(error, ApiError):
+        if not isinstance(error, ErrorAnswer):
             if status_code == 404:
-                error = ApiError("APIGW.0101")
+                error = ErrorAnswer("APIGW.0101")
             elif status_code == 405:
-                error = ApiError("APIGW.0102")
+                error = ErrorAnswer("APIGW.0102")
             elif status_code < 500:
-                error = ApiError("ModelArts.6400", f"({status_code} {httputil.responses.get(status_code, '')})")
+                error = ErrorAnswer("ModelArts.6400", f"({status_code} {httputil.responses.get(status_code, '')})")
             else:
-                error = ApiError("ModelArts.6102")
+                error = ErrorAnswer("ModelArts.6102")
         self.set_status(error.status_code)
         if error.status_code == 405:  # RFC 9110: a 405 lists the methods the resource has
             self.set_header("Allow", ", ".join(m for m in self.SUPPORTED_METHODS if self._implements(m)))
@@ -165,7 +165,7 @@ class NotFoundHandler(ApiHandler):
     public = True
 
     def prepare(self) -> None:
-        raise ApiError("APIGW.0101", detail=f"{self.request.method} {self.request.path}")
+        raise ErrorAnswer("APIGW.0101", detail=f"{self.request.method} {self.request.path}")
 
 
 class HealthHandler(ApiHandler):
@@ -196,7 +196,7 @@ class ClockHandler(ApiHandler):
         lifecycle = self.context.lifecycle
         room = lifecycle.clock_room_seconds()
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= room:
-            raise ApiError("ModelArts.6400", f"('advance_seconds' must be a number of seconds from 0 to "
+            raise ErrorAnswer("ModelArts.6400", f"('advance_seconds' must be a number of seconds from 0 to "
                                              f"{math.floor(room)}: the clock cannot pass {CLOCK_LIMIT_TEXT})")
         lifecycle.advance_clock(seconds)
         self.send_json(self._clock_json())

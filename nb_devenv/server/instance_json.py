@@ -1,4 +1,4 @@
-"""The instance object as the API shows it (reference §1.4, seed table 8), from a stored record.
+"""The instance object as the API shows it (its response table in "Querying the Details of a Development Environment Instance", modelarts_03_0112), from a stored record.
 
 Kept apart from storage so that what is persisted (the normalised request, pid, port, deadline)
 and what is shown (``remain_time`` computed at read time, ``url`` only while RUNNING) never mix.

@@ -25,7 +25,7 @@ from nb_devenv.contract import (
 )
 
 from .crash_points import crash_point
-from .errors import ApiError
+from .errors import ErrorAnswer
 from .lifecycle import Lifecycle
 from .store import InstanceRecord, Project, Store
 
@@ -63,14 +63,14 @@ class InstanceOperations:
     def create(self, project: Project, body: Any) -> InstanceRecord:
         violations = validate_create(body)
         if violations:
-            raise ApiError.from_violations(violations)
+            raise ErrorAnswer.from_violations(violations)
         if self.store.name_taken(project.id, body["name"]):
-            raise ApiError("ModelArts.6301", detail=f"an instance named {body['name']!r} exists in this project")
+            raise ErrorAnswer("ModelArts.6301", detail=f"an instance named {body['name']!r} exists in this project")
         if self.store.count_instances(project.id) >= self.max_instances:
-            raise ApiError("ModelArts.6302", detail=f"this server allows {self.max_instances} instances "
+            raise ErrorAnswer("ModelArts.6302", detail=f"this server allows {self.max_instances} instances "
                                                     "per project (--max-instances)")
         if not self.flavor_permitted(body["flavor"]):
-            raise ApiError("ModelArts.6328", detail=f"flavor {body['flavor']} is not granted on this server "
+            raise ErrorAnswer("ModelArts.6328", detail=f"flavor {body['flavor']} is not granted on this server "
                                                     f"(--grant-flavor {body['flavor']})")
         now = self._now()
         record = InstanceRecord(
@@ -86,7 +86,7 @@ class InstanceOperations:
         try:
             self.store.insert_instance(record)
         except sqlite3.IntegrityError:  # same name created at the same moment by another request
-            raise ApiError("ModelArts.6301") from None
+            raise ErrorAnswer("ModelArts.6301") from None
         crash_point("create.stored")
         self.lifecycle.begin_create(record)
         return record
@@ -97,14 +97,14 @@ class InstanceOperations:
         """The project's instance; another project's instance does not exist for it (6309)."""
         record = self.store.instance_in_project(project.id, instance_id)
         if record is None:
-            raise ApiError("ModelArts.6309")
+            raise ErrorAnswer("ModelArts.6309")
         return record
 
     def list(self, project: Project, params: Mapping[str, str]) -> tuple[int, list[InstanceRecord]]:
         """``(total_count before paging, the page)``."""
         query, violations = validate_list_query(params)
         if violations:
-            raise ApiError.from_violations(violations)
+            raise ErrorAnswer.from_violations(violations)
         records = [
             r for r in self.store.instances_of(project.id)
             if (query["status"] is None or r.status == query["status"])
@@ -134,7 +134,7 @@ class InstanceOperations:
         record = self.get(project, instance_id)
         violations = validate_update(body)
         if violations:
-            raise ApiError.from_violations(violations)
+            raise ErrorAnswer.from_violations(violations)
         request = copy.deepcopy(record.request)
         if body.get("description") is not None:
             request["description"] = body["description"]
@@ -161,9 +161,9 @@ class InstanceOperations:
         record = self.get(project, instance_id)
         refusal = delete_refusal(record.status)
         if refusal is not None:
-            raise ApiError(refusal, detail=f"the instance is {record.status}")
+            raise ErrorAnswer(refusal, detail=f"the instance is {record.status}")
         if self.lifecycle.busy(instance_id):
-            raise ApiError("ModelArts.6357")
+            raise ErrorAnswer("ModelArts.6357")
         await self.lifecycle.delete(record)
 
     # --- actions -----------------------------------------------------------------------------
@@ -173,15 +173,15 @@ class InstanceOperations:
         record = self.get(project, instance_id)
         violations = validate_action(body)
         if violations:
-            raise ApiError.from_violations(violations)
+            raise ErrorAnswer.from_violations(violations)
         action = body["action"]
         refusal = action_refusal(action, record.status)
         if refusal is not None:
             why = (f"'{action}' applies to free flavors only, and this server has none"
                    if action in ("queue", "dequeue") else f"the instance is {record.status}")
-            raise ApiError(refusal, detail=why)
+            raise ErrorAnswer(refusal, detail=why)
         if self.lifecycle.busy(instance_id):
-            raise ApiError("ModelArts.6357")
+            raise ErrorAnswer("ModelArts.6357")
         transition = {
             "start": self.lifecycle.begin_start,
             "stop": self.lifecycle.begin_stop,

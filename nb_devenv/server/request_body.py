@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from .errors import ApiError
+from .errors import ErrorAnswer
 
 __all__ = ["MAX_BODY_BYTES", "MAX_JSON_DEPTH", "MAX_NUMBER_DIGITS", "check_body_size", "parse_json_body"]
 
@@ -61,22 +61,22 @@ def _parse_float(text: str) -> float | int:
 def check_body_size(raw: bytes) -> None:
     """Refuse a body over :data:`MAX_BODY_BYTES` (APIGW.0201, 413), before anything reads it."""
     if len(raw) > MAX_BODY_BYTES:
-        raise ApiError("APIGW.0201", detail=f"the body has {len(raw)} bytes; at most {MAX_BODY_BYTES} are read")
+        raise ErrorAnswer("APIGW.0201", detail=f"the body has {len(raw)} bytes; at most {MAX_BODY_BYTES} are read")
 
 
 def parse_json_body(raw: bytes) -> Any:
     """The JSON document in ``raw``; an empty body is ``None``.
 
-    Raises :class:`ApiError` APIGW.0201 (413) for a body over :data:`MAX_BODY_BYTES`, and
+    Raises :class:`ErrorAnswer` APIGW.0201 (413) for a body over :data:`MAX_BODY_BYTES`, and
     ModelArts.6400 (400) for anything that is not plain, reasonably shaped JSON.
     """
     check_body_size(raw)
     if not raw.strip():
         return None
     if _too_deep(raw):
-        raise ApiError("ModelArts.6400", f"(JSON nested deeper than {MAX_JSON_DEPTH} levels)")
+        raise ErrorAnswer("ModelArts.6400", f"(JSON nested deeper than {MAX_JSON_DEPTH} levels)")
     try:
         return json.loads(raw, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         reason = str(error)[:200]
-        raise ApiError("ModelArts.6400", f"(malformed JSON: {reason})") from None
+        raise ErrorAnswer("ModelArts.6400", f"(malformed JSON: {reason})") from None

@@ -1,4 +1,5 @@
-"""Every rule of the seed's request tables, checked in one place.
+"""Every rule of the request tables of the ModelArts API reference "Creating a Development
+Environment Instance" (modelarts_03_0110) and its siblings, checked in one place.
 
 The create form's live feedback, the client's pre-flight check, the CLI and the local server
 all call these functions, so a rule changed here changes everywhere. Each check returns
@@ -76,7 +77,7 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 _WORKSPACE_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{WORKSPACE_ID_MAX}}}")
 
-# the request shape (seed tables 2-7): allowed keys at each level, to refuse unknown fields
+# the request shape (the create page's request tables): allowed keys at each level, to refuse unknown fields
 _CREATE_KEYS = ("name", "profile_id", "description", "flavor", "spec", "workspace")
 _SPEC_KEYS = ("storage", "auto_stop", "annotations")
 _STORAGE_KEYS = ("type", "location")
@@ -321,7 +322,7 @@ def _check_name(value: Any, path: str = "name") -> list[Violation]:
 # --- the requests -----------------------------------------------------------------------------
 
 def validate_create(body: Any) -> list[Violation]:
-    """All violations of the create-instance request body (seed tables 2-7); ``[]`` if valid."""
+    """All violations of the create-instance request body (the create page's request tables); ``[]`` if valid."""
     if not _type_ok(body, dict):
         return [Violation("ModelArts.6400", "body", "must be a JSON object", ("(not a JSON object)",))]
     found = _unknown_keys(body, _CREATE_KEYS, "")
@@ -389,7 +390,7 @@ def validate_create(body: Any) -> list[Violation]:
 
 
 def with_defaults(body: Mapping) -> dict:
-    """A copy of a *valid* create body with the seed's defaults filled in
+    """A copy of a *valid* create body with the documented defaults filled in
     (description "", EVS volume 5 GB, auto-stop off with prompt on, workspace "0");
     an explicit ``null`` counts as absent, as the rules treat it."""
 

@@ -225,7 +225,7 @@ def _hardware_match() -> list[Schema]:
 
 
 def create_body_schema() -> Schema:
-    """``POST /v1/{project_id}/demanager/instances`` (seed tables 2-7)."""
+    """``POST /v1/{project_id}/demanager/instances`` (modelarts_03_0110)."""
     profiles = ", ".join(f"{p.id} ({p.hardware})" for p in PROFILES.values())
     flavors = ", ".join(f"{f.name} ({f.hardware}{', needs a grant' if f.needs_permission else ''})"
                         for f in FLAVORS.values())
@@ -404,7 +404,7 @@ _TIMESTAMP_TEXT = {"type": "string", "pattern": _whole("[0-9]{1,16}"), "descript
 
 
 def instance_schema() -> Schema:
-    """The instance object (reference §1.4) exactly as the local server renders it."""
+    """The instance object (modelarts_03_0112's response table) exactly as the local server renders it."""
     text = {"type": "string"}
     return {
         "type": "object",

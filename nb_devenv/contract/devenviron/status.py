@@ -19,7 +19,7 @@ __all__ = [
     "can",
 ]
 
-#: every status the API documents (reference §2), in lifecycle order
+#: every status the API documents (the status table of the DevEnviron API reference), in lifecycle order
 STATUSES: tuple[str, ...] = (
     "CREATE_QUEUING",
     "CREATING",
