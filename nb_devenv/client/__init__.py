@@ -7,22 +7,22 @@ Its modules are private (``_client``, ``_models``, ...); this package and the to
 from ._auth import AkSkAuth, TokenAuth, fetch_iam_token
 from ._client import AsyncDevEnvClient
 from ._exceptions import (
-    DevEnvError,
-    ConfigurationError,
-    SpecValidationError,
-    APIError,
     APIConnectionError,
-    APITimeoutError,
+    APIError,
     APIStatusError,
-    BadRequestError,
+    APITimeoutError,
     AuthenticationError,
-    PermissionDeniedError,
-    NotFoundError,
+    BadRequestError,
+    ConfigurationError,
     ConflictError,
+    DevEnvError,
+    InstanceFailedError,
+    NotFoundError,
+    PermissionDeniedError,
     QuotaExceededError,
     RateLimitError,
     ServerError,
-    InstanceFailedError,
+    SpecValidationError,
     WaitTimeoutError,
 )
 from ._models import ActionResult, AutoStop, Instance, InstanceList, Storage

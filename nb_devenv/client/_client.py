@@ -31,7 +31,18 @@ from typing import Any, AsyncIterator, Iterable
 import httpx
 
 from nb_devenv._version import __version__
+from nb_devenv.contract import (
+    CLIENT_TOKEN_KEY,
+    build_create_body,
+    merge_bodies,
+    validate_action,
+    validate_create,
+    validate_list_query,
+    validate_update,
+)
 from nb_devenv.core.clock import SystemClock
+from nb_devenv.core.redaction import redact
+
 from ._connection import Connection, resolve_connection
 from ._exceptions import (
     APIConnectionError,
@@ -46,17 +57,7 @@ from ._exceptions import (
 )
 from ._http_errors import error_from_response
 from ._models import ActionResult, Instance, InstanceList
-from nb_devenv.core.redaction import redact
 from ._retry import RETRYABLE_STATUSES, RetryPolicy
-from nb_devenv.contract import (
-    CLIENT_TOKEN_KEY,
-    build_create_body,
-    merge_bodies,
-    validate_action,
-    validate_create,
-    validate_list_query,
-    validate_update,
-)
 
 __all__ = ["AsyncDevEnvClient"]
 

@@ -23,10 +23,11 @@ from typing import Mapping
 
 import httpx
 
+from nb_devenv.core.redaction import mask
+
 from ._auth import AkSkAuth, TokenAuth
 from ._exceptions import ConfigurationError
 from ._local_server import default_data_dir, ensure_local_server, read_credentials
-from nb_devenv.core.redaction import mask
 
 __all__ = ["Connection", "region_endpoint", "resolve_connection"]
 

@@ -10,8 +10,9 @@ from typing import Any, Iterable
 
 import httpx
 
-from ._exceptions import APIStatusError, status_error_for
 from nb_devenv.core.redaction import redact
+
+from ._exceptions import APIStatusError, status_error_for
 
 __all__ = ["parse_error_body", "error_from_response"]
 

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import httpx
 
-from ._exceptions import ConfigurationError
 from nb_devenv.core.paths import default_data_dir
+
+from ._exceptions import ConfigurationError
 
 __all__ = ["default_data_dir", "read_credentials", "running_endpoint", "ensure_local_server"]
 

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from nb_devenv.core.clock import Clock, SystemClock
 from nb_devenv.contract import FAILED, TRANSITIONAL
+from nb_devenv.core.clock import Clock, SystemClock
 
 __all__ = ["Storage", "AutoStop", "Instance", "InstanceList", "ActionResult"]
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nb_devenv.contract import FLAVORS, PROFILES, build_create_body, merge_bodies, parse_duration
+from nb_devenv.contract import (
+    FLAVORS,
+    PROFILES,
+    build_create_body,
+    merge_bodies,
+    parse_duration,
+)
 
 __all__ = ["CREATE_FIELDS", "duration_arg", "add_create_arguments", "parse_annotations", "body_from_options"]
 

@@ -11,10 +11,9 @@ changed here changes everywhere. The names of the DevEnviron dialect are re-expo
 from .catalogue import FLAVORS, PROFILES, Flavor, Profile, flavor_names, profile_ids
 from .devenviron import (
     ACTIONS,
-    ANNOTATIONS_MAX,
     ANNOTATION_KEY_MAX,
     ANNOTATION_VALUE_MAX,
-    BodyParseError,
+    ANNOTATIONS_MAX,
     CLIENT_TOKEN_KEY,
     DESCRIPTION_FORBIDDEN,
     DESCRIPTION_MAX,
@@ -32,8 +31,9 @@ from .devenviron import (
     VOLUME_DEFAULT,
     VOLUME_MAX,
     VOLUME_MIN,
-    Violation,
     WORKSPACE_ID_MAX,
+    BodyParseError,
+    Violation,
     action_refusal,
     build_create_body,
     can,

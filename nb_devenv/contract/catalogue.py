@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
+
+T = TypeVar("T")
 
 __all__ = ["Profile", "Flavor", "PROFILES", "FLAVORS", "profile_ids", "flavor_names"]
 
@@ -25,7 +27,7 @@ class Profile:
     image_tag: str
     namespace: str = "atelier"
 
-    def as_api(self) -> dict:
+    def as_api(self) -> dict[str, Any]:
         """The ``profile`` object of the API's instance responses (modelarts_03_0110's response tables)."""
         return {
             "id": self.id,
@@ -62,9 +64,9 @@ class Flavor:
     label: str = ""
     storage_types: tuple[str, ...] = field(default=("obs", "evs"))
 
-    def as_api(self, permitted: bool) -> dict:
+    def as_api(self, permitted: bool) -> dict[str, Any]:
         """The ``flavor_details`` object of the API's instance responses."""
-        params: dict = {"CPU": self.cpus, "memory": f"{self.memory_gib}GiB"}
+        params: dict[str, Any] = {"CPU": self.cpus, "memory": f"{self.memory_gib}GiB"}
         if self.gpus:
             params.update({"GPU": self.gpus, "gpu_type": self.gpu_type})
         return {
@@ -78,7 +80,7 @@ class Flavor:
         }
 
 
-def _index(items, key) -> Mapping:
+def _index(items: Iterable[T], key: Callable[[T], str]) -> Mapping[str, T]:
     return MappingProxyType({key(item): item for item in items})
 
 

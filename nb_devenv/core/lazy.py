@@ -6,7 +6,8 @@ import importlib
 from typing import Any, Callable, Mapping
 
 
-def lazy_exports(package: str, homes: Mapping[str, str], namespace: dict) -> tuple[Callable, Callable]:
+def lazy_exports(package: str, homes: Mapping[str, str],
+                 namespace: dict[str, Any]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``(__getattr__, __dir__)`` for ``package``: ``homes`` maps each public name to the
     submodule that defines it; a name is imported, and cached in ``namespace``, when first used."""
 

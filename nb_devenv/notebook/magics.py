@@ -25,7 +25,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Float, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
-from . import settings as notebook_settings
+from nb_devenv.client._exceptions import SpecValidationError
 from nb_devenv.client._options import (
     CREATE_FIELDS,
     add_create_arguments,
@@ -33,11 +33,19 @@ from nb_devenv.client._options import (
     duration_arg,
     parse_annotations,
 )
-from nb_devenv.client._exceptions import SpecValidationError
-from nb_devenv.contract import STATUSES, BodyParseError, Violation, parse_body_text, validate_create
+from nb_devenv.contract import (
+    STATUSES,
+    BodyParseError,
+    Violation,
+    parse_body_text,
+    validate_create,
+)
+
+from . import settings as notebook_settings
 
 if TYPE_CHECKING:  # loaded on first use, so that %load_ext stays cheap (see bench/load_ext.py)
     from nb_devenv.client._client import AsyncDevEnvClient
+
     from .widgets import KeyValueView, Message
 
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence, TypeVar
 
 import tornado.httpserver
 import tornado.netutil
@@ -42,6 +42,8 @@ from .store import Store
 __all__ = ["CannotListen", "DataDirUnusable", "ServerConfig", "add_serve_arguments", "make_app", "serve", "run_from_args", "main"]
 
 log = logging.getLogger("nb_devenv.server")
+
+N = TypeVar("N", int, float)
 
 
 class CannotListen(Exception):
@@ -66,8 +68,8 @@ def _flavor_name(value: str) -> str:
     return value
 
 
-def _positive(kind):
-    def parse(value: str):
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    def parse(value: str) -> N:
         number = kind(value)
         if number <= 0:
             raise argparse.ArgumentTypeError(f"must be > 0, got {value}")

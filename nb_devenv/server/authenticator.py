@@ -14,6 +14,7 @@ import secrets
 import string
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
@@ -81,7 +82,7 @@ def create_project(store: Store, name: str) -> tuple[Project, str]:
     return project, password
 
 
-def ensure_default_project(store: Store, previous: dict | None) -> tuple[Project, str]:
+def ensure_default_project(store: Store, previous: dict[str, Any] | None) -> tuple[Project, str]:
     """The project ``credentials.json`` describes (created on the first start) and its password.
 
     ``previous`` is the last ``credentials.json``: its password is kept while it still matches
@@ -98,13 +99,17 @@ def ensure_default_project(store: Store, previous: dict | None) -> tuple[Project
             and password_matches(known, project.password_hash):
         return project, known
     password = _new_password()
-    store.set_password_hash(project.id, hash_password(password))
-    return store.project_by_id(project.id), password
+    password_hash = hash_password(password)
+    store.set_password_hash(project.id, password_hash)
+    return replace(project, password_hash=password_hash), password
 
 
-def credentials_document(store: Store, project: Project, password: str, endpoint: str) -> dict:
+def credentials_document(store: Store, project: Project, password: str, endpoint: str) -> dict[str, Any]:
     """The content of ``credentials.json`` (and of :func:`add_project`'s result)."""
-    ak, sk = store.credentials_of(project.id)
+    keys = store.credentials_of(project.id)
+    if keys is None:
+        raise LookupError(f"project {project.name} has no access key")
+    ak, sk = keys
     return {
         "endpoint": endpoint,
         "iam_endpoint": endpoint,
@@ -118,7 +123,7 @@ def credentials_document(store: Store, project: Project, password: str, endpoint
     }
 
 
-def add_project(data_dir: str | Path, name: str) -> dict:
+def add_project(data_dir: str | Path, name: str) -> dict[str, Any]:
     """Create another project with fresh credentials in ``data_dir``; works while a server runs.
 
     Returns the same shape as ``credentials.json``; ``endpoint`` is the running server's, or
@@ -197,7 +202,7 @@ class Authenticator:
 
     # --- the IAM password flow ---------------------------------------------------------------
 
-    def issue_token(self, body: Any, endpoint: str) -> tuple[str, dict]:
+    def issue_token(self, body: Any, endpoint: str) -> tuple[str, dict[str, Any]]:
         """``POST /v3/auth/tokens`` (password method, project scope): the token and the body."""
         user, scope = _parse_password_request(body)
         project = self._store.project_by_user(user["name"], user["domain"])
@@ -232,7 +237,7 @@ class Authenticator:
 _IAM_TEXT_MAX = 128
 
 
-def _parse_password_request(body: Any) -> tuple[dict, dict]:
+def _parse_password_request(body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The user and project scope of a password-flow body; every field is checked for presence,
     type and length, so that nothing but a short string ever reaches the database."""
 
@@ -242,7 +247,7 @@ def _parse_password_request(body: Any) -> tuple[dict, dict]:
         value = container[key]
         if not isinstance(value, kind):
             raise ErrorAnswer("IAM.0002", f"'{where}{key}' must be {_KIND_NAMES[kind]}")
-        if kind is str and not 0 < len(value) <= _IAM_TEXT_MAX:
+        if isinstance(value, str) and not 0 < len(value) <= _IAM_TEXT_MAX:
             raise ErrorAnswer("IAM.0002", f"'{where}{key}' must be 1-{_IAM_TEXT_MAX} characters")
         return value
 
@@ -264,4 +269,4 @@ def _parse_password_request(body: Any) -> tuple[dict, dict]:
     return {"name": name, "password": secret, "domain": domain}, wanted
 
 
-_KIND_NAMES = {dict: "an object", list: "an array", str: "a string"}
+_KIND_NAMES: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}

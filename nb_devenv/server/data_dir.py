@@ -16,6 +16,7 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nb_devenv.core.paths import default_data_dir
 
@@ -31,7 +32,7 @@ class UnsafePath(Exception):
     where a directory belongs). The message names the path relative to the data directory."""
 
 
-def write_private_json(path: Path, document: dict, mode: int = 0o600) -> None:
+def write_private_json(path: Path, document: dict[str, Any], mode: int = 0o600) -> None:
     """Write ``document`` to ``path`` as JSON, readable by its owner only (mode 600 by default)."""
     path = Path(path)
     # written under a fresh random name that must not exist (O_EXCL) and is never a link
@@ -51,6 +52,15 @@ def write_private_json(path: Path, document: dict, mode: int = 0o600) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _read_json_object(path: Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``, or ``None`` if it is missing, unreadable or not an object."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
 
 
 @dataclass(frozen=True)
@@ -212,24 +222,18 @@ class DataDir:
 
     # --- files for other programs ---------------------------------------------------------------
 
-    def write_credentials(self, document: dict) -> None:
+    def write_credentials(self, document: dict[str, Any]) -> None:
         write_private_json(self.credentials_file, document)
 
-    def read_credentials(self) -> dict | None:
-        try:
-            return json.loads(self.credentials_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+    def read_credentials(self) -> dict[str, Any] | None:
+        return _read_json_object(self.credentials_file)
 
     def write_server_file(self, endpoint: str, pid: int, started_at: str) -> None:
         # no secret in it, but private anyway: it only matters to the user who runs the server
         write_private_json(self.server_file, {"endpoint": endpoint, "pid": pid, "started_at": started_at})
 
-    def read_server_file(self) -> dict | None:
-        try:
-            return json.loads(self.server_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+    def read_server_file(self) -> dict[str, Any] | None:
+        return _read_json_object(self.server_file)
 
     def remove_server_file(self, pid: int) -> None:
         """Remove ``server.json`` if it is ours (a newer server may have replaced it)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from typing import Sequence
+from typing import Any, Sequence
 
 from tornado.web import HTTPError
 
@@ -51,8 +51,8 @@ class ErrorAnswer(HTTPError):
         error.error_msg = first.error_msg
         return error
 
-    def body(self, request_id: str) -> dict:
-        document = {"error_code": self.code, "error_msg": self.error_msg, "request_id": request_id}
+    def body(self, request_id: str) -> dict[str, Any]:
+        document: dict[str, Any] = {"error_code": self.code, "error_msg": self.error_msg, "request_id": request_id}
         if self.violations:
             document["errors"] = [v.as_api() for v in self.violations]
         return document

@@ -13,7 +13,9 @@ import logging
 import math
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.client import responses as HTTP_REASONS
+from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -24,11 +26,11 @@ from nb_devenv._version import __version__
 
 from .authenticator import Authenticator
 from .errors import ErrorAnswer, storage_failure
+from .instance_json import instance_json
 from .lifecycle import CLOCK_LIMIT_TEXT, Lifecycle
 from .operations import InstanceOperations
 from .request_body import check_body_size, parse_json_body
 from .store import InstanceRecord, Project, Store
-from .instance_json import instance_json
 
 __all__ = ["ServerContext", "ApiHandler", "NotFoundHandler"]
 
@@ -49,7 +51,7 @@ class ServerContext:
     data_dir: str = ""
     started_at: str = ""
     #: set to end the server (what ``serve()`` waits for)
-    stop: asyncio.Event | None = None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class ApiHandler(RequestHandler):
@@ -61,20 +63,29 @@ class ApiHandler(RequestHandler):
     #: own project may call them; every other project is a tenant and gets 403
     admin = False
 
-    project: Project | None = None
+    _project: Project | None = None
+    _request_id: str | None = None
 
     @property
     def context(self) -> ServerContext:
         # from the application settings, not initialize(): tornado sets the default headers
         # (which need the clock) before it calls initialize()
-        return self.application.settings["nb_devenv_context"]
+        context: ServerContext = self.application.settings["nb_devenv_context"]
+        return context
+
+    @property
+    def project(self) -> Project:
+        """The authenticated caller's project (routes that are not public only)."""
+        if self._project is None:
+            raise RuntimeError(f"{type(self).__name__} is public: no project authenticated")
+        return self._project
 
     @property
     def request_id(self) -> str:
-        # kept on the request, because tornado calls set_default_headers again for errors
-        if not hasattr(self.request, "nb_request_id"):
-            self.request.nb_request_id = uuid.uuid4().hex
-        return self.request.nb_request_id
+        # made once per handler: tornado calls set_default_headers again for errors
+        if self._request_id is None:
+            self._request_id = uuid.uuid4().hex
+        return self._request_id
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=UTF-8")
@@ -94,7 +105,7 @@ class ApiHandler(RequestHandler):
             raise ErrorAnswer("APIGW.0102", detail=f"{self.request.method} {self.request.path}")
         check_body_size(self.request.body)
         if not self.public:
-            self.project = self.context.authenticator.authenticate(
+            self._project = self.context.authenticator.authenticate(
                 self.request.method, self.request.path, self.request.query, self.request.headers,
                 self.request.body)
             if self.admin and self.project.id != self.context.default_project_id:
@@ -113,12 +124,12 @@ class ApiHandler(RequestHandler):
     def query_params(self) -> dict[str, str]:
         return dict(parse_qsl(self.request.query, keep_blank_values=True))
 
-    def send_json(self, document: Any, status: int = 200) -> asyncio.Future:
+    def send_json(self, document: Any, status: int = 200) -> asyncio.Future[None]:
         """Answer with ``document``; the returned future resolves once it is sent."""
         self.set_status(status)
         return self.finish(json.dumps(document, separators=(",", ":")))
 
-    def render_instance(self, record: InstanceRecord) -> dict:
+    def render_instance(self, record: InstanceRecord) -> dict[str, Any]:
         return instance_json(
             record,
             now_ms=self.context.lifecycle.clock.now_ms(),
@@ -138,7 +149,7 @@ class ApiHandler(RequestHandler):
             elif status_code == 405:
                 error = ErrorAnswer("APIGW.0102")
             elif status_code < 500:
-                error = ErrorAnswer("ModelArts.6400", f"({status_code} {httputil.responses.get(status_code, '')})")
+                error = ErrorAnswer("ModelArts.6400", f"({status_code} {HTTP_REASONS.get(status_code, '')})")
             else:
                 error = ErrorAnswer("ModelArts.6102")
         self.set_status(error.status_code)
@@ -146,7 +157,8 @@ class ApiHandler(RequestHandler):
             self.set_header("Allow", ", ".join(m for m in self.SUPPORTED_METHODS if self._implements(m)))
         self.finish(json.dumps(error.body(self.request_id), separators=(",", ":")))
 
-    def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
+    def log_exception(self, typ: type[BaseException] | None, value: BaseException | None,
+                      tb: TracebackType | None) -> None:
         if isinstance(value, HTTPError):
             return  # an answer, not a failure; the access log shows its status
         answer = storage_failure(value)
@@ -156,7 +168,7 @@ class ApiHandler(RequestHandler):
             return
         # no request repr and no headers: they may carry an Authorization or X-Auth-Token
         log.error("unexpected error in %s %s (request %s)", self.request.method, self.request.path,
-                  self.request_id, exc_info=(typ, value, tb))
+                  self.request_id, exc_info=value)
 
 
 class NotFoundHandler(ApiHandler):
@@ -183,7 +195,7 @@ class ClockHandler(ApiHandler):
 
     admin = True
 
-    def _clock_json(self) -> dict:
+    def _clock_json(self) -> dict[str, Any]:
         clock = self.context.lifecycle.clock
         return {"now": clock.now_ms(), "offset_ms": clock.offset_ms}
 
@@ -230,9 +242,14 @@ class ShutdownHandler(ApiHandler):
         store = self.context.store
         await self.send_json({"pid": os.getpid(),
                               "stopped": [{"id": r.id, "name": r.name, "project_id": r.project_id,
-                                           "project": store.project_by_id(r.project_id).name}
+                                           "project": _project_name(store, r.project_id)}
                                           for r in stopped]})
         self.context.stop.set()
+
+
+def _project_name(store: Store, project_id: str) -> str:
+    project = store.project_by_id(project_id)
+    return project.name if project is not None else ""
 
 
 class AuthTokensHandler(ApiHandler):

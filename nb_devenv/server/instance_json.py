@@ -7,6 +7,7 @@ and what is shown (``remain_time`` computed at read time, ``url`` only while RUN
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from nb_devenv.contract import FLAVORS, PROFILES
 
@@ -19,16 +20,16 @@ __all__ = ["instance_json"]
 # The catalogue is immutable, so its JSON is built once per entry (the details endpoint is the
 # hottest path: clients poll it). Only json.dumps reads these dicts; nothing mutates them.
 @lru_cache(maxsize=None)
-def _profile_json(profile_id: str) -> dict:
+def _profile_json(profile_id: str) -> dict[str, Any]:
     return PROFILES[profile_id].as_api()
 
 
 @lru_cache(maxsize=None)
-def _flavor_json(flavor_name: str, permitted: bool) -> dict:
+def _flavor_json(flavor_name: str, permitted: bool) -> dict[str, Any]:
     return FLAVORS[flavor_name].as_api(permitted)
 
 
-def instance_json(record: InstanceRecord, *, now_ms: int, flavor_permitted: bool, owner: Project) -> dict:
+def instance_json(record: InstanceRecord, *, now_ms: int, flavor_permitted: bool, owner: Project) -> dict[str, Any]:
     """The API's instance object.
 
     Parameters

@@ -11,7 +11,7 @@ import sys
 
 
 def main() -> None:
-    sys.modules.setdefault("rfc3987_syntax", None)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None blocks the import
     from jupyter_server.serverapp import main as serverapp_main
 
     sys.exit(serverapp_main())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from nb_devenv.contract import parse_obs_path
 
@@ -51,7 +52,7 @@ def upgrade_layout(store: Store, layout: DataDir, default_project_id: str) -> li
     return moved
 
 
-def _move(layout: DataDir, old, new, moved: list[str]) -> None:
+def _move(layout: DataDir, old: Path, new: Path, moved: list[str]) -> None:
     if not old.is_dir() or old.is_symlink() or new.exists():
         return
     try:

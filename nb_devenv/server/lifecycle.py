@@ -14,14 +14,15 @@ auto-stop without waiting. Authentication never uses this clock.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
-from nb_devenv.core.clock import SystemClock
 from nb_devenv.contract import FLAVORS, PROFILES
+from nb_devenv.core.clock import SystemClock
 
 from .crash_points import crash_point
-from .provisioners.base import CRASHED, ProvisionError, Provisioner
+from .provisioners.base import CRASHED, Provisioner, ProvisionError
 from .store import InstanceRecord, Store
 
 __all__ = ["Lifecycle", "load_clock", "CLOCK_LIMIT_MS", "CLOCK_LIMIT_TEXT"]
@@ -81,9 +82,9 @@ class Lifecycle:
         self.clock = clock
         self.tick = tick
         # strong references: a task that nobody holds can be garbage-collected mid-flight
-        self._tasks: dict[str, asyncio.Task] = {}
-        self._scheduler: asyncio.Task | None = None
-        self._wake: asyncio.Event | None = None
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._scheduler: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()  # bound to a loop only when first awaited
 
     # --- small helpers -------------------------------------------------------------------------
 
@@ -91,16 +92,24 @@ class Lifecycle:
         """Whether a start/stop is in progress for the instance."""
         return instance_id in self._tasks
 
-    def _set(self, instance_id: str, status: str | None = None, **changes) -> InstanceRecord | None:
+    def _set(self, instance_id: str, status: str | None = None, **changes: Any) -> InstanceRecord | None:
         if status is not None:
             changes["status"] = status
         return self.store.update_instance(instance_id, updated_ms=self.clock.now_ms(), **changes)
 
-    def _spawn(self, instance_id: str, work: Callable[[], Awaitable[None]]) -> None:
+    def _set_held(self, record: InstanceRecord, status: str, **changes: Any) -> InstanceRecord:
+        """``_set`` for an instance a request holds: it cannot vanish meanwhile (a delete first
+        marks it DELETED, on this same loop)."""
+        updated = self._set(record.id, status, **changes)
+        if updated is None:
+            raise LookupError(f"instance {record.id} vanished while a request held it")
+        return updated
+
+    def _spawn(self, instance_id: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         task = asyncio.get_running_loop().create_task(work(), name=f"nb-devenv {instance_id}")
         self._tasks[instance_id] = task
 
-        def finished(done: asyncio.Task) -> None:
+        def finished(done: asyncio.Task[None]) -> None:
             if self._tasks.get(instance_id) is done:
                 del self._tasks[instance_id]
             if not done.cancelled() and done.exception() is not None:
@@ -110,8 +119,7 @@ class Lifecycle:
 
     def wake(self) -> None:
         """Run the next scheduler check now (after the clock moved or a deadline changed)."""
-        if self._wake is not None:
-            self._wake.set()
+        self._wake.set()
 
     def clock_room_seconds(self) -> float:
         """How far the lifecycle clock may still be moved forward."""
@@ -137,18 +145,18 @@ class Lifecycle:
         self._spawn(record.id, lambda: self._bring_up(record.id))
 
     def begin_start(self, record: InstanceRecord) -> InstanceRecord:
-        updated = self._set(record.id, "STARTING", failed_reasons=None)
+        updated = self._set_held(record, "STARTING", failed_reasons=None)
         self._spawn(record.id, lambda: self._bring_up(record.id))
         return updated
 
     def begin_stop(self, record: InstanceRecord) -> InstanceRecord:
-        updated = self._set(record.id, "STOPPING")
+        updated = self._set_held(record, "STOPPING")
         crash_point("stop.marked")
         self._spawn(record.id, lambda: self._bring_down(record.id))
         return updated
 
     def begin_restart(self, record: InstanceRecord) -> InstanceRecord:
-        updated = self._set(record.id, "RESTARTING", failed_reasons=None)
+        updated = self._set_held(record, "RESTARTING", failed_reasons=None)
         self._spawn(record.id, lambda: self._restart(record.id))
         return updated
 
@@ -200,6 +208,8 @@ class Lifecycle:
         crash_point("bring_up.ready")
         # re-read: the auto-stop setting may have been updated while the server was starting
         record = self.store.instance(instance_id)
+        if record is None:
+            return
         self._set(instance_id, "RUNNING", pid=started.pid, port=started.port,
                   stop_timestamp=self.deadline_for(record), failed_reasons=None)
         log.info("instance %s is RUNNING on port %d (pid %d)", instance_id, started.port, started.pid)
@@ -247,7 +257,6 @@ class Lifecycle:
     # --- the scheduler: auto-stop deadlines and processes that died ---------------------------------
 
     def start_scheduler(self) -> None:
-        self._wake = asyncio.Event()
         self._scheduler = asyncio.get_running_loop().create_task(self._schedule(), name="nb-devenv scheduler")
 
     async def _schedule(self) -> None:
@@ -268,7 +277,7 @@ class Lifecycle:
             if self.busy(record.id):
                 continue
             if record.status == "STOPPING":  # an earlier stop failed: try again
-                self._spawn(record.id, lambda rid=record.id: self._bring_down(rid))
+                self._spawn(record.id, functools.partial(self._bring_down, record.id))
             elif record.stop_timestamp is not None and record.stop_timestamp <= now:
                 log.info("instance %s reached its auto-stop deadline; stopping it", record.id)
                 self.begin_stop(record)
@@ -297,7 +306,7 @@ class Lifecycle:
                              await asyncio.gather(*(self.provisioner.answers(r) for r in running))))
         for record in records:
             if record.status == "RUNNING":
-                if answering[record.id]:
+                if answering[record.id] and record.pid is not None:
                     keep.add(record.pid)
                     log.info("instance %s re-adopted (pid %s, port %s)", record.id, record.pid, record.port)
                 else:
@@ -319,7 +328,7 @@ class Lifecycle:
         for instance_id in redo:
             self.store.update_instance(instance_id, pid=None, port=None)
             log.info("instance %s: redoing an interrupted start", instance_id)
-            self._spawn(instance_id, lambda rid=instance_id: self._bring_up(rid))
+            self._spawn(instance_id, functools.partial(self._bring_up, instance_id))
 
     async def _settle_dead(self, record: InstanceRecord) -> None:
         await self.provisioner.stop(record)  # alive but not answering: make sure it is gone

@@ -138,7 +138,7 @@ class InstanceOperations:
         request = copy.deepcopy(record.request)
         if body.get("description") is not None:
             request["description"] = body["description"]
-        changes: dict = {}
+        changes: dict[str, Any] = {}
         new_auto_stop = (body.get("spec") or {}).get("auto_stop")
         if new_auto_stop is not None:
             merged = {**request["spec"]["auto_stop"],
@@ -150,6 +150,8 @@ class InstanceOperations:
                 elif record.stop_timestamp is None:
                     changes["stop_timestamp"] = self._now() + int(merged["duration"]) * 1000
         updated = self.store.update_instance(instance_id, request=request, updated_ms=self._now(), **changes)
+        if updated is None:  # deleted meanwhile (a delete marks it first, on this same loop)
+            raise ErrorAnswer("ModelArts.6309")
         if changes:
             self.lifecycle.wake()
         return updated
@@ -168,7 +170,7 @@ class InstanceOperations:
 
     # --- actions -----------------------------------------------------------------------------
 
-    def act(self, project: Project, instance_id: str, body: Any) -> dict:
+    def act(self, project: Project, instance_id: str, body: Any) -> dict[str, Any]:
         """``{"current_status", "previous_state"}`` after starting the requested transition."""
         record = self.get(project, instance_id)
         violations = validate_action(body)

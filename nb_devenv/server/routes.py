@@ -303,7 +303,7 @@ def _operation_document(route: Route, method: str, operation: Operation) -> Sche
     if operation.body is not None:
         document["requestBody"] = {"required": True, "description": _BODY_LIMITS,
                                    "content": {"application/json": {"schema": _schema(operation.body)}}}
-    success_headers = {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}}
+    success_headers: Schema = {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}}
     success_headers.update({name: {"required": True, "schema": schema}
                             for name, schema in operation.answer_headers.items()})
     responses: Schema = {str(operation.status): {

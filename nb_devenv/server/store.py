@@ -84,18 +84,19 @@ class InstanceRecord:
     project_id: str
     name: str
     status: str
-    request: dict
+    request: dict[str, Any]
     created_ms: int
     updated_ms: int
     jupyter_token: str
     pid: int | None = None
     port: int | None = None
     stop_timestamp: int | None = None
-    failed_reasons: dict | None = field(default=None)
+    failed_reasons: dict[str, Any] | None = field(default=None)
 
     @property
-    def auto_stop(self) -> dict:
-        return self.request["spec"]["auto_stop"]
+    def auto_stop(self) -> dict[str, Any]:
+        auto_stop: dict[str, Any] = self.request["spec"]["auto_stop"]
+        return auto_stop
 
 
 _INSTANCE_COLUMNS = ("id", "project_id", "name", "status", "request", "created_ms", "updated_ms",
@@ -103,7 +104,7 @@ _INSTANCE_COLUMNS = ("id", "project_id", "name", "status", "request", "created_m
 _JSON_COLUMNS = ("request", "failed_reasons")
 
 
-def _to_row(values: dict) -> dict:
+def _to_row(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (json.dumps(v) if k in _JSON_COLUMNS and v is not None else v) for k, v in values.items()}
 
 
@@ -176,7 +177,7 @@ class Store:
             self._db.execute("INSERT INTO credentials(ak, sk, project_id) VALUES (?, ?, ?)",
                              (ak, sk, project.id))
 
-    def _project(self, where: str, args: tuple) -> Project | None:
+    def _project(self, where: str, args: tuple[Any, ...]) -> Project | None:
         row = self._db.execute(
             f"SELECT id, name, user_id, user_name, domain_name, password_hash FROM projects WHERE {where}",
             args).fetchone()
@@ -279,8 +280,9 @@ class Store:
         return {status: count for status, count in rows}
 
     def count_instances(self, project_id: str) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM instances WHERE project_id = ? AND status != 'DELETED'",
-                                (project_id,)).fetchone()[0]
+        count: int = self._db.execute("SELECT COUNT(*) FROM instances WHERE project_id = ? AND status != 'DELETED'",
+                                      (project_id,)).fetchone()[0]
+        return count
 
     def name_taken(self, project_id: str, name: str) -> bool:
         # a DELETED row still holds its name (UNIQUE) until its files are gone, a moment later

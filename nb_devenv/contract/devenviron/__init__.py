@@ -5,7 +5,15 @@ ModelArts now files this API under "Historical APIs > DevEnviron (Old Version)";
 Notebook API gets a sibling package beside this one.
 """
 
-from .bodies import CLIENT_TOKEN_KEY, BodyParseError, parse_body_text, build_create_body, format_duration_short, merge_bodies, parse_duration
+from .bodies import (
+    CLIENT_TOKEN_KEY,
+    BodyParseError,
+    build_create_body,
+    format_duration_short,
+    merge_bodies,
+    parse_body_text,
+    parse_duration,
+)
 from .rules import (
     ANNOTATION_KEY_MAX,
     ANNOTATION_VALUE_MAX,
@@ -31,7 +39,16 @@ from .rules import (
     validate_update,
     with_defaults,
 )
-from .status import ACTIONS, FAILED, STABLE, STATUSES, TRANSITIONAL, action_refusal, can, delete_refusal
+from .status import (
+    ACTIONS,
+    FAILED,
+    STABLE,
+    STATUSES,
+    TRANSITIONAL,
+    action_refusal,
+    can,
+    delete_refusal,
+)
 
 __all__ = [
     "ACTIONS",

@@ -69,7 +69,7 @@ def build_create_body(
     annotations: Mapping[str, str] | None = None,
     workspace: str | None = None,
     default_storage: str | None = "EVS",
-) -> dict:
+) -> dict[str, Any]:
     """A create body in the API's shape from flat fields; fields left ``None`` are omitted.
 
     ``auto_stop`` is a duration in seconds (``None``: auto-stop off). Without ``storage``, a
@@ -105,7 +105,7 @@ def build_create_body(
     return body
 
 
-def merge_bodies(base: Mapping, override: Mapping) -> dict:
+def merge_bodies(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """``base`` with ``override`` laid over it, objects merged key by key (``%%devenv`` body +
     line flags). A ``None`` in ``override`` removes nothing: it is skipped."""
     merged = copy.deepcopy(dict(base))
@@ -127,7 +127,7 @@ class BodyParseError(ValueError):
         super().__init__(message)
 
 
-def parse_body_text(text: str, source: str = "body") -> dict:
+def parse_body_text(text: str, source: str = "body") -> dict[str, Any]:
     """A request body from YAML or JSON text (JSON is tried first for exact error positions).
 
     Raises :class:`BodyParseError` naming ``source``, line and column, or when the text is not

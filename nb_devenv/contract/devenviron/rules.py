@@ -95,7 +95,7 @@ class Violation:
     code: str
     field: str
     rule: str
-    args: tuple = ()
+    args: tuple[Any, ...] = ()
 
     @property
     def message(self) -> str:
@@ -107,7 +107,7 @@ class Violation:
         """The documented ModelArts message, followed by which field broke which rule."""
         return f"{by_code(self.code).format(*self.args)} ({self.message})"
 
-    def as_api(self) -> dict:
+    def as_api(self) -> dict[str, Any]:
         return {"error_code": self.code, "error_msg": self.error_msg, "field": self.field}
 
 
@@ -142,7 +142,7 @@ def _incorrect(path: str, rule: str) -> Violation:
     return Violation("ModelArts.6336", path, rule, (path.rsplit(".", 1)[-1],))
 
 
-def _unknown_keys(obj: Mapping, allowed: tuple[str, ...], prefix: str) -> list[Violation]:
+def _unknown_keys(obj: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> list[Violation]:
     found = []
     for key in obj:
         if key not in allowed:
@@ -155,12 +155,12 @@ def _unknown_keys(obj: Mapping, allowed: tuple[str, ...], prefix: str) -> list[V
     return found
 
 
-def _object(body: Mapping, key: str, prefix: str, out: list[Violation]) -> Mapping | None:
+def _object(body: Mapping[str, Any], key: str, prefix: str, out: list[Violation]) -> Mapping[str, Any] | None:
     """The sub-object ``body[key]`` if present and an object; records a type violation if not."""
     value = body.get(key)
     if value is None:
         return None
-    if not _type_ok(value, dict):
+    if not isinstance(value, Mapping):
         out.append(_wrong_type(prefix + key, dict))
         return None
     return value
@@ -180,7 +180,7 @@ def _check_description(value: Any, path: str) -> list[Violation]:
     return found
 
 
-def _check_auto_stop(auto_stop: Mapping, path: str) -> list[Violation]:
+def _check_auto_stop(auto_stop: Mapping[str, Any], path: str) -> list[Violation]:
     found = _unknown_keys(auto_stop, _AUTO_STOP_KEYS, path + ".")
     for key in ("enable", "prompt"):
         if key in auto_stop and not _type_ok(auto_stop[key], bool):
@@ -250,7 +250,7 @@ def _check_obs_path(value: Any, path: str) -> list[Violation]:
     return found
 
 
-def _check_storage(storage: Mapping, path: str) -> list[Violation]:
+def _check_storage(storage: Mapping[str, Any], path: str) -> list[Violation]:
     found = _unknown_keys(storage, _STORAGE_KEYS, path + ".")
     kind = storage.get("type")
     if kind is None:
@@ -287,7 +287,7 @@ def _check_storage(storage: Mapping, path: str) -> list[Violation]:
     return found
 
 
-def _check_annotations(annotations: Mapping, path: str) -> list[Violation]:
+def _check_annotations(annotations: Mapping[str, Any], path: str) -> list[Violation]:
     if len(annotations) > ANNOTATIONS_MAX:
         return [_incorrect(path, f"must hold at most {ANNOTATIONS_MAX} entries (got {len(annotations)})")]
     found = []
@@ -389,12 +389,12 @@ def validate_create(body: Any) -> list[Violation]:
     return found
 
 
-def with_defaults(body: Mapping) -> dict:
+def with_defaults(body: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of a *valid* create body with the documented defaults filled in
     (description "", EVS volume 5 GB, auto-stop off with prompt on, workspace "0");
     an explicit ``null`` counts as absent, as the rules treat it."""
 
-    def fill(obj: dict, key: str, default: Any) -> None:
+    def fill(obj: dict[str, Any], key: str, default: Any) -> None:
         if obj.get(key) is None:
             obj[key] = default
 
@@ -445,7 +445,7 @@ def validate_action(body: Any) -> list[Violation]:
     return found
 
 
-def validate_list_query(params: Mapping[str, str]) -> tuple[dict, list[Violation]]:
+def validate_list_query(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Violation]]:
     """Check the list endpoint's query parameters (all strings, as they arrive on the wire).
 
     Returns the parameters with defaults and proper types (``offset``/``limit`` as ints,
@@ -453,7 +453,7 @@ def validate_list_query(params: Mapping[str, str]) -> tuple[dict, list[Violation
     as HTTP APIs do with unknown query parameters.
     """
     found: list[Violation] = []
-    out: dict = {
+    out: dict[str, Any] = {
         "de_type": params.get("de_type"),
         "provision_type": params.get("provision_type"),
         "status": params.get("status"),

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import rules
 from ..catalogue import FLAVORS, PROFILES
 from ..error_codes import ERROR_CODES
+from . import rules
 from .rules import (
     ANNOTATION_KEY_MAX,
     ANNOTATION_VALUE_MAX,

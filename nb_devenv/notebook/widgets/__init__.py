@@ -16,9 +16,9 @@ exactly "Create", "Stop", "Start", "Delete", "Refresh" and "Open".
 """
 
 from .form import CreateForm, field_for_path, flavor_option_label
+from .results import InstanceTable, KeyValueView, Message
 from .runtime import ClientSettings, hub_for, shutdown
 from .status import LINK_TTL, WARN_BELOW, InstanceStatusWidget
-from .results import InstanceTable, KeyValueView, Message
 from .waiting import resend_state, wait
 
 __all__ = [

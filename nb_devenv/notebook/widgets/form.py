@@ -23,7 +23,6 @@ from typing import Mapping
 import ipywidgets as widgets
 from traitlets import Bool, Unicode
 
-from nb_devenv.core.clock import Clock
 from nb_devenv.client._exceptions import SpecValidationError
 from nb_devenv.contract import (
     DURATION_MAX,
@@ -37,6 +36,8 @@ from nb_devenv.contract import (
     by_code,
     validate_create,
 )
+from nb_devenv.core.clock import Clock
+
 from ..watch import InstanceHub
 from . import runtime
 from ._html import STYLE, esc

@@ -10,6 +10,7 @@ from typing import Iterable, Mapping, Sequence
 
 from nb_devenv.client._models import Instance
 from nb_devenv.client._tables import COLUMNS, instance_row, text_table
+
 from ._html import badge, esc
 
 __all__ = ["InstanceTable", "KeyValueView", "Message"]

@@ -16,9 +16,10 @@ import asyncio
 import weakref
 from typing import Any, Coroutine
 
+from nb_devenv.client._client import AsyncDevEnvClient
+
 from .. import watch
 from ..settings import ClientSettings, Defaults, defaults, reset_defaults  # noqa: F401 (re-exported)
-from nb_devenv.client._client import AsyncDevEnvClient
 from ..watch import InstanceHub
 
 __all__ = ["ClientSettings", "Defaults", "defaults", "hub_for", "poke", "spawn", "register", "shutdown",

@@ -43,11 +43,12 @@ from typing import Iterable
 import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode
 
-from nb_devenv.core.clock import Clock
 from nb_devenv.client._exceptions import DevEnvError, InstanceFailedError, NotFoundError
 from nb_devenv.client._models import Instance, format_duration
-from nb_devenv.contract import FAILED, by_code, can, format_duration_short
 from nb_devenv.client._tables import instance_row
+from nb_devenv.contract import FAILED, by_code, can, format_duration_short
+from nb_devenv.core.clock import Clock
+
 from ..watch import InstanceHub, Subscription
 from . import runtime
 from ._html import STYLE, age_text, badge, esc, family

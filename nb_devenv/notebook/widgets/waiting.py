@@ -14,6 +14,7 @@ from typing import Iterable
 
 from nb_devenv.client._exceptions import WaitTimeoutError
 from nb_devenv.client._models import Instance
+
 from . import runtime
 from .form import CreateForm
 from .status import InstanceStatusWidget

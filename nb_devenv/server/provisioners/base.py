@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from nb_devenv.contract import Flavor, Profile
 
@@ -39,7 +39,7 @@ class ProvisionError(Exception):
         self.message = message
         self.detail = detail or {}
 
-    def as_api(self) -> dict:
+    def as_api(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "detail": self.detail}
 
 

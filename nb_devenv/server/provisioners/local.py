@@ -22,15 +22,15 @@ from typing import Callable, Iterable
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-from nb_devenv.core import redaction
 from nb_devenv.contract import Flavor, Profile, parse_obs_path
+from nb_devenv.core import redaction
 
 from ..data_dir import DataDir, UnsafePath
 from ..store import InstanceRecord
 from .base import (
     BAD_STORAGE,
-    JUPYTERLAB_PATH,
     CRASHED,
+    JUPYTERLAB_PATH,
     NO_RESOURCES,
     TIMED_OUT,
     Provisioner,
@@ -155,7 +155,7 @@ class LocalProcessProvisioner(Provisioner):
         self.start_timeout = start_timeout
         self.stop_grace = stop_grace
         # processes we spawned, so that we can reap them (waitpid) instead of leaving zombies
-        self._children: dict[int, subprocess.Popen] = {}
+        self._children: dict[int, subprocess.Popen[bytes]] = {}
         self._exit_codes: dict[int, int] = {}  # of children that ended, until reported
 
     # --- what this machine can run -------------------------------------------------------------
@@ -256,7 +256,7 @@ class LocalProcessProvisioner(Provisioner):
             raise
         return Started(pid=process.pid, port=port)
 
-    async def _wait_ready(self, instance: InstanceRecord, process: subprocess.Popen, runtime_file: Path) -> int:
+    async def _wait_ready(self, instance: InstanceRecord, process: subprocess.Popen[bytes], runtime_file: Path) -> int:
         deadline = time.monotonic() + self.start_timeout
         port: int | None = None
         while True:
