@@ -37,7 +37,6 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from datetime import datetime
 from typing import Iterable
 
 import ipywidgets as widgets
@@ -45,26 +44,18 @@ from traitlets import Bool, Int, Unicode
 
 from nb_devenv.core.clock import Clock
 from nb_devenv.client._exceptions import DevEnvError, InstanceFailedError, NotFoundError
-from nb_devenv.client._models import Instance, format_duration
-from nb_devenv.contract import FAILED, by_code, can, format_duration_short
-from nb_devenv.client._tables import instance_row
+from nb_devenv.client._models import Instance
+from nb_devenv.contract import FAILED, by_code, can
 from ..watch import InstanceHub, Subscription
-from . import runtime
-from ._html import STYLE, age_text, badge, esc, family
+from . import runtime, status_view as view
+from ._html import STYLE, esc, family
+from .status_view import WARN_BELOW
 
 __all__ = ["InstanceStatusWidget", "LINK_TTL", "WARN_BELOW"]
 
 #: seconds the Open link (which carries the access token) stays in the page
 LINK_TTL = 120.0
-#: below this many seconds of auto-stop time left the widget warns
-WARN_BELOW = 600
 
-_CREATE_FLOW = ("CREATING", "STARTING", "RUNNING")
-_START_FLOW = ("STARTING", "RUNNING")
-_STOP_FLOW = ("STOPPING", "STOPPED")
-# statuses shown as one of the flow steps above
-_STEP_OF = {"CREATE_QUEUING": "CREATING", "START_QUEUING": "STARTING", "READY_TO_START": "STARTING",
-            "RESTARTING": "STARTING"}
 _VERBS = {"stop": "stopping", "start": "starting", "restart": "restarting", "delete": "deleting"}
 
 
@@ -252,7 +243,7 @@ class InstanceStatusWidget(widgets.VBox):
         if self._closed or self._instance is None:
             return
         with self._countdown.hold_sync(), self._bar.hold_sync(), self._details.hold_sync():
-            self._details.value = self._details_html(self._instance)
+            self._details.value = view.details_html(self._instance)
             self._render_countdown(self._instance)
 
     def mark_deleted(self) -> None:
@@ -312,14 +303,7 @@ class InstanceStatusWidget(widgets.VBox):
         return found
 
     def __repr__(self) -> str:
-        instance = self._instance
-        if instance is None:
-            return f"InstanceStatus(id={self.instance_id!r}, status={self.status or 'unknown'})"
-        row = instance_row(instance)
-        status = "DELETED" if self.deleted else row["status"]
-        left = "-" if self.deleted else row["time left"]
-        return (f"InstanceStatus(name={row['name']!r}, id={row['id']!r}, status={status}, "
-                f"flavor={row['flavor']}, storage={row['storage']}, time left {left})")
+        return view.text_line(self.instance_id, self._instance, status=self.status, deleted=self.deleted)
 
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)
@@ -497,12 +481,12 @@ class InstanceStatusWidget(widgets.VBox):
             return
         instance = self._instance
         with self._hold():
-            status = "DELETED" if self.deleted else (instance.status if instance else "")
+            status = view.shown_status(instance, deleted=self.deleted)
             self._set_family(family(status))
-            self._title.value = self._title_html(instance)
-            self._status_value.value = badge(status, "deleted" if self.deleted else None)
-            self._steps.value = self._steps_html(instance, status)
-            self._details.value = self._details_html(instance)
+            self._title.value = view.title_html(self.instance_id, instance)
+            self._status_value.value = view.status_pill(status, deleted=self.deleted)
+            self._steps.value = view.steps_html(instance, status, deleted=self.deleted, seen=self._seen)
+            self._details.value = view.details_html(instance)
             self._render_countdown(instance)
             running = bool(instance and not self.deleted and instance.status == "RUNNING" and instance.url)
             _hidden(self._open_row, not running)
@@ -511,16 +495,13 @@ class InstanceStatusWidget(widgets.VBox):
             self._message_html.value = esc(self.message) + self._live_note()
             _hidden(self._message_html, not self._message_html.value)
             problems = [p for p in (self.error, self.poll_error) if p]
-            self._error_html.value = "<br>".join(
-                f'<span style="color:#cf222e">⚠ {esc(p)}</span>' for p in problems)
+            self._error_html.value = view.problems_html(problems)
             _hidden(self._error_html, not problems)
 
     def _live_note(self) -> str:
         if self.live or self.deleted or not self._watch_wanted:
             return ""
-        note = (f"not updating live (no running event loop here); in a notebook, "
-                f"<code>%devenv watch {esc(self.instance_id)}</code> shows a live widget")
-        return ("<br>" if self.message else "") + f'<span style="color:#57606a">{note}</span>'
+        return view.live_note_html(self.instance_id, after_message=bool(self.message))
 
     def _render_buttons(self, status: str) -> None:
         idle = self._busy is None and not self.deleted
@@ -529,106 +510,16 @@ class InstanceStatusWidget(widgets.VBox):
         self._delete_button.disabled = not (idle and can("delete", status))
         self._refresh_button.disabled = not idle
 
-    def _title_html(self, instance: Instance | None) -> str:
-        if instance is None:
-            return f'<code class="nb-devenv-id">{esc(self.instance_id)}</code> <i>loading…</i>'
-        text = (f'<b class="nb-devenv-name" style="font-size:1.1em">{esc(instance.name)}</b> '
-                f'<code class="nb-devenv-id">{esc(instance.id)}</code>')
-        if instance.description:
-            text += f'<div class="nb-devenv-description" style="color:#57606a">{esc(instance.description)}</div>'
-        return text
-
-    def _flow(self, step: str) -> tuple[str, ...]:
-        if step in _STOP_FLOW:
-            return _STOP_FLOW
-        if step in _CREATE_FLOW:
-            if step == "CREATING" or self._seen & {"CREATING", "CREATE_QUEUING"}:
-                return _CREATE_FLOW
-            return _START_FLOW
-        return ()
-
-    def _steps_html(self, instance: Instance | None, status: str) -> str:
-        if self.deleted:
-            return '<span class="nb-devenv-step-deleted">the instance was deleted</span>'
-        if instance is None:
-            return ""
-        if status in FAILED:
-            reasons = instance.failed_reasons or {}
-            code = reasons.get("code")
-            text = f'✗ {esc(status)}: {esc(reasons.get("message") or "no reason given")}'
-            if code:
-                text += f" [{esc(code)}]"
-            details = reasons.get("detail") or {}
-            if isinstance(details, dict) and details:
-                text += "<br>" + "; ".join(f"{esc(k)}: {esc(v)}" for k, v in details.items())
-            return f'<span class="nb-devenv-failed-reason" style="color:#cf222e">{text}</span>'
-        step = _STEP_OF.get(status, status)
-        flow = self._flow(step)
-        if not flow:
-            return f'<span class="nb-devenv-step-current">{esc(status)}</span>'
-        current = flow.index(step)
-        parts = []
-        for index, name in enumerate(flow):
-            if index < current:
-                parts.append(f'<span class="nb-devenv-step-done" style="color:#1a7f37">✓ {name}</span>')
-            elif index == current:
-                shown = status if status != step else name
-                parts.append(f'<span class="nb-devenv-step-current"><b>● {esc(shown)}</b></span>')
-            else:
-                parts.append(f'<span class="nb-devenv-step-next" style="color:#8c959f">○ {name}</span>')
-        return " → ".join(parts)
-
-    def _details_html(self, instance: Instance | None) -> str:
-        if instance is None:
-            return ""
-        items = [f"flavor <code>{esc(instance.flavor)}</code>",
-                 f"storage {esc(instance.storage.describe())}"]
-        if instance.profile_id:
-            items.append(f"profile {esc(instance.profile_id)}")
-        age = instance.age_seconds()
-        if age is not None:
-            items.append(f'created <span class="nb-devenv-age">{age_text(age)}</span> ago')
-        if instance.auto_stop.enable and instance.auto_stop.duration:
-            items.append(f"auto-stop after {format_duration_short(instance.auto_stop.duration)} of running")
-        elif not instance.auto_stop.enable:
-            items.append("auto-stop off")
-        return '<span style="color:#57606a">' + " · ".join(items) + "</span>"
-
-    @staticmethod
-    def _local_stop_time(instance: Instance) -> str:
-        # stop_timestamp is on the server's clock; shift it by the known skew to our wall clock
-        offset = getattr(instance.clock, "offset_ms", 0) or 0
-        moment = datetime.fromtimestamp((instance.auto_stop.stop_timestamp - offset) / 1000).astimezone()
-        return moment.strftime("%H:%M:%S")
-
     def _render_countdown(self, instance: Instance | None) -> None:
-        left = None if (instance is None or self.deleted) else instance.remain_time
-        self.remaining = left
-        if left is not None:
-            duration = instance.auto_stop.duration or 0
-            at = self._local_stop_time(instance)
-            self._countdown.value = (
-                f'auto-stop in <b class="nb-devenv-countdown-value" style="font-family:monospace">'
-                f'{format_duration(left)}</b> · stops at {at} (local time)')
-            self._bar.max = float(max(duration, left, 1))
-            # the bar is 240 px wide: move it only when that shows, not every second
-            step = self._bar.max / 240
-            self._bar.value = float(round(left / step) * step)
-            warn = left < WARN_BELOW
-            self._bar.bar_style = "warning" if warn else "success"
-            self._warning.value = (
-                f'<span style="color:#9a6700;font-weight:600">⚠ less than {WARN_BELOW // 60} minutes left: '
-                f'the instance stops at {at}. Save your work.</span>' if warn else "")
-            _hidden(self._bar, False)
-            _hidden(self._warning, not warn)
-            _hidden(self._countdown_row, False)
-        elif instance is not None and not self.deleted and instance.status == "RUNNING" and not instance.auto_stop.enable:
-            self._countdown.value = "auto-stop off: it runs until you stop it"
-            self._warning.value = ""
-            _hidden(self._bar, True)
-            _hidden(self._warning, True)
-            _hidden(self._countdown_row, False)
-        else:
-            self._countdown.value = ""
-            self._warning.value = ""
-            _hidden(self._countdown_row, True)
+        countdown = view.countdown_view(instance, deleted=self.deleted)
+        self.remaining = countdown.remaining
+        self._countdown.value = countdown.text
+        if countdown.bar_max is not None:
+            self._bar.max = countdown.bar_max  # before the value, which must fit under it
+            self._bar.value = countdown.bar_value
+            self._bar.bar_style = countdown.bar_style
+        self._warning.value = countdown.warning
+        if countdown.text:  # a hidden row keeps its bar and warning as they were: fewer messages
+            _hidden(self._bar, countdown.bar_max is None)
+            _hidden(self._warning, not countdown.warning)
+        _hidden(self._countdown_row, not countdown.text)
