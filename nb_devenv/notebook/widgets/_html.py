@@ -1,4 +1,5 @@
-"""Small HTML helpers shared by the widgets: escaping, status families and their colours.
+"""Small HTML helpers shared by the widgets: escaping, status families and their colours,
+showing and hiding a part.
 
 Everything that came from the server (names, descriptions, failure messages, URLs) passes
 through :func:`esc` before it is put into an ``HTML`` widget or a ``_repr_html_``.
@@ -9,9 +10,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import ipywidgets as widgets
+
 from nb_devenv.contract import FAILED, TRANSITIONAL
 
-__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "age_text", "STYLE"]
+__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "age_text", "set_hidden", "STYLE"]
 
 #: status family -> colour of its badge (GitHub Primer palette: readable on light and dark themes)
 FAMILY_COLOURS = {
@@ -66,6 +69,11 @@ def age_text(seconds: int | None) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
     return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
+
+
+def set_hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
+    """Take a part out of the page (CSS ``display: none``) or put it back."""
+    widget.layout.display = "none" if hidden else None
 
 
 #: the stylesheet the form and the status widget carry (an ``HTML`` widget holding a ``<style>``:

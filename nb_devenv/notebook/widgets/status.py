@@ -16,19 +16,14 @@ the widget's tasks before closing; a deleted instance shows "deleted" and stops 
 While another cell blocks the kernel (``time.sleep``, heavy CPU), the widget pauses; it catches
 up when the cell ends.
 
-The instance's access token (security)
---------------------------------------
-Opening the instance needs its Jupyter URL *with its token*, which is a secret. Widget state
-is saved into notebooks (JupyterLab "save widget state", nbclient's ``store_widget_state``) and
-updates sent by background tasks may be recorded with the cell that started them, so a link
-that carried the token all the time could end up in a saved or executed notebook. Therefore:
-
-* the token is fetched (``client.token()``) only when the user clicks **Open**; nbclient and
-  papermill never click, so executed tutorials never hold it;
-* the link (class ``nb-devenv-open-link``) then carries the token for :data:`LINK_TTL` seconds
-  and is cleared earlier when the instance leaves RUNNING, the widget closes or the extension is
-  unloaded; :func:`nb_devenv.notebook.widgets.wait` clears it before it re-sends the widget state;
-* the token is never part of ``repr()``, the text fallback, the message line or a log line.
+The instance's access token
+---------------------------
+The Open button and its link are an :class:`~nb_devenv.notebook.widgets.open_link.OpenLink`,
+which fetches the token only on a click and takes the link out of the page after
+:data:`LINK_TTL` seconds (see there why). The widget also hides it when the instance leaves
+RUNNING, when it closes or the extension is unloaded, and :func:`nb_devenv.notebook.widgets.wait`
+before it re-sends the widget state. The token is never part of ``repr()``, the text fallback,
+the message line or a log line.
 """
 
 from __future__ import annotations
@@ -37,7 +32,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from typing import Iterable
+from typing import Any, Iterable
 
 import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode
@@ -49,12 +44,10 @@ from nb_devenv.contract import FAILED, by_code, can
 from ..watch import InstanceHub, Subscription
 from . import runtime, status_view as view
 from ._html import STYLE, esc, family
+from .open_link import LINK_TTL, OpenLink
 from .status_view import WARN_BELOW
 
 __all__ = ["InstanceStatusWidget", "LINK_TTL", "WARN_BELOW"]
-
-#: seconds the Open link (which carries the access token) stays in the page
-LINK_TTL = 120.0
 
 _VERBS = {"stop": "stopping", "start": "starting", "restart": "restarting", "delete": "deleting"}
 
@@ -117,7 +110,6 @@ class InstanceStatusWidget(widgets.VBox):
         self._seen: set[str] = set()
         self._busy: str | None = None
         self._closed = False
-        self._link_timer: asyncio.TimerHandle | None = None
         self._watch_wanted = watch
 
         self._title = widgets.HTML()
@@ -135,13 +127,8 @@ class InstanceStatusWidget(widgets.VBox):
         self._bar.add_class("nb-devenv-countdown-bar")
         self._warning = widgets.HTML()
         self._warning.add_class("nb-devenv-warning")
-        self._open_button = widgets.Button(
-            description="Open", icon="external-link",
-            tooltip=f"Show a link to the instance's JupyterLab; it carries the access token and "
-                    f"disappears after {LINK_TTL:g} s")
-        self._open_button.add_class("nb-devenv-open-button")
-        self._link = widgets.HTML()
-        self._link.add_class("nb-devenv-open-link")
+        self._open_link = OpenLink(self._token, spawn=lambda work: self._spawn(work, "open"),
+                                   on_error=self._show_error)
         self._stop_button = widgets.Button(description="Stop", icon="stop")
         self._start_button = widgets.Button(description="Start", icon="play")
         self._delete_button = widgets.Button(description="Delete", icon="trash", button_style="danger")
@@ -156,20 +143,19 @@ class InstanceStatusWidget(widgets.VBox):
 
         self._status_row = widgets.HBox([self._status_value, self._steps])
         self._countdown_row = widgets.HBox([self._countdown, self._bar, self._warning])
-        self._open_row = widgets.HBox([self._open_button, self._link])
         self._button_row = widgets.HBox([self._stop_button, self._start_button, self._delete_button,
                                          self._refresh_button])
         self._parts: list[widgets.DOMWidget] = [
             self._title, self._status_value, self._steps, self._details, self._countdown, self._bar,
-            self._warning, self._open_button, self._link, self._stop_button, self._start_button,
+            self._warning, *self._open_link.all_widgets(), self._stop_button, self._start_button,
             self._delete_button, self._refresh_button, self._message_html, self._error_html,
-            self._status_row, self._countdown_row, self._open_row, self._button_row,
+            self._status_row, self._countdown_row, self._button_row,
         ]
         self._style = widgets.HTML(STYLE)
         self._style.add_class("nb-devenv-style")
         self._parts.append(self._style)
         super().__init__(children=[self._style, self._title, self._status_row, self._details, self._countdown_row,
-                                   self._open_row, self._button_row, self._message_html, self._error_html],
+                                   self._open_link, self._button_row, self._message_html, self._error_html],
                          **kwargs)
         self.add_class("nb-devenv-status")
 
@@ -177,7 +163,7 @@ class InstanceStatusWidget(widgets.VBox):
         self._start_button.on_click(lambda _b: self._click("start"))
         self._delete_button.on_click(lambda _b: self._click("delete"))
         self._refresh_button.on_click(lambda _b: self._spawn(self.refresh(), "refresh"))
-        self._open_button.on_click(lambda _b: self._spawn(self._reveal_link(), "open"))
+        self._open_link.observe(self._link_changed, names="shown")
 
         if isinstance(instance, Instance):
             self.instance_id = instance.id
@@ -282,15 +268,15 @@ class InstanceStatusWidget(widgets.VBox):
     def buttons(self) -> dict[str, widgets.Button]:
         """The action buttons by description: Stop, Start, Delete, Refresh, Open."""
         return {b.description: b for b in (self._stop_button, self._start_button, self._delete_button,
-                                           self._refresh_button, self._open_button)}
+                                           self._refresh_button, self._open_link.button)}
 
     @property
     def parts(self) -> dict[str, widgets.DOMWidget]:
         """The display parts by role (for tests and for embedding them elsewhere)."""
         return {"title": self._title, "status": self._status_value, "steps": self._steps,
                 "details": self._details, "countdown": self._countdown, "bar": self._bar,
-                "warning": self._warning, "link": self._link, "message": self._message_html,
-                "error": self._error_html, "countdown_row": self._countdown_row, "open_row": self._open_row}
+                "warning": self._warning, "link": self._open_link.link, "message": self._message_html,
+                "error": self._error_html, "countdown_row": self._countdown_row, "open_row": self._open_link}
 
     def all_widgets(self) -> list[widgets.Widget]:
         """This widget, its parts, and their layouts and styles (what :func:`wait` re-sends)."""
@@ -346,8 +332,7 @@ class InstanceStatusWidget(widgets.VBox):
         self._instance = instance
         self._seen.add(instance.status)
         self.status = instance.status
-        if instance.status != "RUNNING":
-            self._hide_link()
+        self._open_link.follow(instance)
 
     def _unsubscribe(self) -> None:
         subscription, self._subscription = self._subscription, None
@@ -428,38 +413,26 @@ class InstanceStatusWidget(widgets.VBox):
             self.message = f"refreshed at {time.strftime('%H:%M:%S')}"
         self._render()
 
-    async def _reveal_link(self) -> None:
+    async def _token(self) -> str:
+        """The access token, for the Open link only (a click there also clears the last error)."""
         self.error = ""
-        try:
-            token = await self._client().token(self.instance_id)
-        except Exception as error:  # noqa: BLE001
-            self.error = _error_text(error)
-            self._render()
-            return
-        instance = self._instance
-        if self._closed or instance is None or instance.status != "RUNNING" or not instance.url:
-            return
-        href = instance.url_with_token(token)
-        self._link.value = (
-            f'<a class="nb-devenv-open-anchor" href="{esc(href)}" target="_blank" rel="noopener noreferrer" '
-            f'style="color:#0969da;text-decoration:underline;font-weight:600">Open {esc(instance.name)} in JupyterLab ↗</a> '
-            f'<span style="color:#57606a">(the link holds the access token; hidden again in {LINK_TTL:g} s)</span>')
-        if self._link_timer is not None:
-            self._link_timer.cancel()
-        self._link_timer = asyncio.get_running_loop().call_later(LINK_TTL, self._hide_link)
+        return await self._client().token(self.instance_id)
+
+    def _show_error(self, error: BaseException) -> None:
+        self.error = _error_text(error)
         self._render()
 
+    def _link_changed(self, change: dict[str, Any]) -> None:
+        if change["new"]:  # the link appeared: show the error line cleared by the click
+            self._render()
+
     def _hide_link(self) -> None:
-        if self._link_timer is not None:
-            self._link_timer.cancel()
-            self._link_timer = None
-        if self._link.value:
-            self._link.value = ""
+        self._open_link.hide()
 
     @property
     def link_shown(self) -> bool:
         """Whether the token-bearing Open link is currently in the page."""
-        return bool(self._link.value)
+        return self._open_link.shown
 
     @contextlib.contextmanager
     def _hold(self):
@@ -489,8 +462,7 @@ class InstanceStatusWidget(widgets.VBox):
             self._details.value = view.details_html(instance)
             self._render_countdown(instance)
             running = bool(instance and not self.deleted and instance.status == "RUNNING" and instance.url)
-            _hidden(self._open_row, not running)
-            self._open_button.disabled = not running or self._busy is not None
+            self._open_link.offer(running, enabled=self._busy is None)
             self._render_buttons(status)
             self._message_html.value = esc(self.message) + self._live_note()
             _hidden(self._message_html, not self._message_html.value)
