@@ -5,6 +5,13 @@ the lifecycle step, failure reasons, the time since creation and, while the inst
 auto-stop on, a countdown with a bar and the local time at which it will stop (a warning below
 ten minutes). Stop / Start / Delete are enabled only when :func:`nb_devenv.contract.can` allows them.
 
+How it is made
+--------------
+Small parts, composed: what to show is computed by the pure functions of :mod:`.status_view`;
+the countdown row and the action buttons are the widgets of :mod:`.status_parts`; the Open
+button with its link is an :class:`~.open_link.OpenLink`. This class holds the snapshot, runs
+the actions and puts the views into the parts.
+
 How it stays current
 --------------------
 The widget subscribes to the kernel's shared :class:`~nb_devenv.notebook.watch.InstanceHub` (see
@@ -18,12 +25,11 @@ up when the cell ends.
 
 The instance's access token
 ---------------------------
-The Open button and its link are an :class:`~nb_devenv.notebook.widgets.open_link.OpenLink`,
-which fetches the token only on a click and takes the link out of the page after
-:data:`LINK_TTL` seconds (see there why). The widget also hides it when the instance leaves
-RUNNING, when it closes or the extension is unloaded, and :func:`nb_devenv.notebook.widgets.wait`
-before it re-sends the widget state. The token is never part of ``repr()``, the text fallback,
-the message line or a log line.
+It is fetched only when the user clicks **Open**, and the link that carries it leaves the page
+after :data:`LINK_TTL` seconds (:mod:`.open_link` says why). The link also goes when the
+instance leaves RUNNING, when the widget closes or the extension is unloaded, and before
+:func:`nb_devenv.notebook.widgets.wait` re-sends the widget state. The token is never part of
+``repr()``, the text fallback, the message line or a log line.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Coroutine, Iterable, Iterator
 
 import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode
@@ -40,20 +46,20 @@ from traitlets import Bool, Int, Unicode
 from nb_devenv.core.clock import Clock
 from nb_devenv.client._exceptions import DevEnvError, InstanceFailedError, NotFoundError
 from nb_devenv.client._models import Instance
-from nb_devenv.contract import FAILED, by_code, can
+from nb_devenv.contract import FAILED, by_code
 from ..watch import InstanceHub, Subscription
 from . import runtime, status_view as view
-from ._html import STYLE, esc, family
+from ._html import STYLE, esc, family, set_hidden
 from .open_link import LINK_TTL, OpenLink
+from .status_parts import ActionBar, CountdownRow
 from .status_view import WARN_BELOW
+
+if TYPE_CHECKING:
+    from nb_devenv.client._client import AsyncDevEnvClient
 
 __all__ = ["InstanceStatusWidget", "LINK_TTL", "WARN_BELOW"]
 
 _VERBS = {"stop": "stopping", "start": "starting", "restart": "restarting", "delete": "deleting"}
-
-
-def _hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
-    widget.layout.display = "none" if hidden else None
 
 
 def _error_text(error: BaseException) -> str:
@@ -64,6 +70,12 @@ def _error_text(error: BaseException) -> str:
 def _gone_error(instance_id: str) -> NotFoundError:
     return NotFoundError(status_code=404, error_code="ModelArts.6309",
                          error_msg=f"{by_code('ModelArts.6309').template} ({instance_id} was deleted)")
+
+
+def _html_part(css_class: str) -> widgets.HTML:
+    part = widgets.HTML()
+    part.add_class(css_class)
+    return part
 
 
 class InstanceStatusWidget(widgets.VBox):
@@ -99,70 +111,41 @@ class InstanceStatusWidget(widgets.VBox):
 
     def __init__(self, instance: Instance | str, *, hub: InstanceHub | None = None,
                  settings: runtime.ClientSettings | None = None, clock: Clock | None = None,
-                 watch: bool = True, **kwargs):
+                 watch: bool = True, **kwargs: Any) -> None:
         self._hub = hub
         self._settings = settings
         self._clock = clock
         self._instance: Instance | None = None
         self._subscription: Subscription | None = None
-        self._tasks: set[asyncio.Task] = set()
-        self._waiters: list[tuple[frozenset, asyncio.Future]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._waiters: list[tuple[frozenset[str], asyncio.Future[Instance | None]]] = []
         self._seen: set[str] = set()
         self._busy: str | None = None
         self._closed = False
         self._watch_wanted = watch
 
-        self._title = widgets.HTML()
-        self._title.add_class("nb-devenv-title")
-        self._status_value = widgets.HTML()
-        self._status_value.add_class("nb-devenv-status-value")
-        self._steps = widgets.HTML()
-        self._steps.add_class("nb-devenv-steps")
-        self._details = widgets.HTML()
-        self._details.add_class("nb-devenv-details")
-        self._countdown = widgets.HTML()
-        self._countdown.add_class("nb-devenv-countdown")
-        self._bar = widgets.FloatProgress(min=0.0, max=1.0, value=0.0, bar_style="success",
-                                          layout=widgets.Layout(width="240px"))
-        self._bar.add_class("nb-devenv-countdown-bar")
-        self._warning = widgets.HTML()
-        self._warning.add_class("nb-devenv-warning")
+        self._style = _html_part("nb-devenv-style")
+        self._style.value = STYLE
+        self._title = _html_part("nb-devenv-title")
+        self._status_value = _html_part("nb-devenv-status-value")
+        self._steps = _html_part("nb-devenv-steps")
+        self._status_row = widgets.HBox([self._status_value, self._steps])
+        self._details = _html_part("nb-devenv-details")
+        self._countdown_row = CountdownRow()
         self._open_link = OpenLink(self._token, spawn=lambda work: self._spawn(work, "open"),
                                    on_error=self._show_error)
-        self._stop_button = widgets.Button(description="Stop", icon="stop")
-        self._start_button = widgets.Button(description="Start", icon="play")
-        self._delete_button = widgets.Button(description="Delete", icon="trash", button_style="danger")
-        self._refresh_button = widgets.Button(description="Refresh", icon="refresh")
-        for name, button in (("stop", self._stop_button), ("start", self._start_button),
-                             ("delete", self._delete_button), ("refresh", self._refresh_button)):
-            button.add_class(f"nb-devenv-{name}-button")
-        self._message_html = widgets.HTML()
-        self._message_html.add_class("nb-devenv-message")
-        self._error_html = widgets.HTML()
-        self._error_html.add_class("nb-devenv-error")
-
-        self._status_row = widgets.HBox([self._status_value, self._steps])
-        self._countdown_row = widgets.HBox([self._countdown, self._bar, self._warning])
-        self._button_row = widgets.HBox([self._stop_button, self._start_button, self._delete_button,
-                                         self._refresh_button])
-        self._parts: list[widgets.DOMWidget] = [
-            self._title, self._status_value, self._steps, self._details, self._countdown, self._bar,
-            self._warning, *self._open_link.all_widgets(), self._stop_button, self._start_button,
-            self._delete_button, self._refresh_button, self._message_html, self._error_html,
-            self._status_row, self._countdown_row, self._button_row,
-        ]
-        self._style = widgets.HTML(STYLE)
-        self._style.add_class("nb-devenv-style")
-        self._parts.append(self._style)
-        super().__init__(children=[self._style, self._title, self._status_row, self._details, self._countdown_row,
-                                   self._open_link, self._button_row, self._message_html, self._error_html],
-                         **kwargs)
+        self._actions = ActionBar()
+        self._message_html = _html_part("nb-devenv-message")
+        self._error_html = _html_part("nb-devenv-error")
+        super().__init__(children=[self._style, self._title, self._status_row, self._details,
+                                   self._countdown_row, self._open_link, self._actions,
+                                   self._message_html, self._error_html], **kwargs)
         self.add_class("nb-devenv-status")
 
-        self._stop_button.on_click(lambda _b: self._click("stop"))
-        self._start_button.on_click(lambda _b: self._click("start"))
-        self._delete_button.on_click(lambda _b: self._click("delete"))
-        self._refresh_button.on_click(lambda _b: self._spawn(self.refresh(), "refresh"))
+        self._actions.stop_button.on_click(lambda _b: self._click("stop"))
+        self._actions.start_button.on_click(lambda _b: self._click("start"))
+        self._actions.delete_button.on_click(lambda _b: self._click("delete"))
+        self._actions.refresh_button.on_click(lambda _b: self._spawn(self.refresh(), "refresh"))
         self._open_link.observe(self._link_changed, names="shown")
 
         if isinstance(instance, Instance):
@@ -228,9 +211,10 @@ class InstanceStatusWidget(widgets.VBox):
         (no request; only changed values reach the front end: about one message a second)."""
         if self._closed or self._instance is None:
             return
-        with self._countdown.hold_sync(), self._bar.hold_sync(), self._details.hold_sync():
+        row = self._countdown_row
+        with row.countdown.hold_sync(), row.bar.hold_sync(), self._details.hold_sync():
             self._details.value = view.details_html(self._instance)
-            self._render_countdown(self._instance)
+            self._show_countdown(self._instance)
 
     def mark_deleted(self) -> None:
         """The instance is gone: say so, stop polling, disable the buttons."""
@@ -249,6 +233,29 @@ class InstanceStatusWidget(widgets.VBox):
             self.poll_error = f"could not refresh, retrying: {_error_text(error)}"
             self._render()
 
+    @property
+    def link_shown(self) -> bool:
+        """Whether the token-bearing Open link is currently in the page."""
+        return self._open_link.shown
+
+    async def refresh(self, *, announce: bool = True) -> None:
+        """Fetch a fresh snapshot now instead of at the next poll (the Refresh button; also
+        :func:`~nb_devenv.notebook.widgets.wait` before it starts waiting, and after a clock move)."""
+        self.error = ""
+        try:
+            instance = await self._client().get(self.instance_id)
+        except NotFoundError:
+            self.mark_deleted()
+            return
+        except Exception as error:  # noqa: BLE001
+            self.error = _error_text(error)
+            self._render()
+            return
+        self.update(instance)
+        if announce:
+            self.message = f"refreshed at {time.strftime('%H:%M:%S')}"
+        self._render()
+
     def close(self) -> None:
         """Stop watching, cancel this widget's tasks, then close it and its parts."""
         if self._closed:
@@ -260,28 +267,28 @@ class InstanceStatusWidget(widgets.VBox):
             task.cancel()
         self._tasks.clear()
         self._resolve_waiters()
-        for part in self._parts:
+        for part in self._parts():
             part.close()
         super().close()
 
     @property
     def buttons(self) -> dict[str, widgets.Button]:
         """The action buttons by description: Stop, Start, Delete, Refresh, Open."""
-        return {b.description: b for b in (self._stop_button, self._start_button, self._delete_button,
-                                           self._refresh_button, self._open_link.button)}
+        return {**self._actions.buttons, "Open": self._open_link.button}
 
     @property
     def parts(self) -> dict[str, widgets.DOMWidget]:
         """The display parts by role (for tests and for embedding them elsewhere)."""
+        row = self._countdown_row
         return {"title": self._title, "status": self._status_value, "steps": self._steps,
-                "details": self._details, "countdown": self._countdown, "bar": self._bar,
-                "warning": self._warning, "link": self._open_link.link, "message": self._message_html,
-                "error": self._error_html, "countdown_row": self._countdown_row, "open_row": self._open_link}
+                "details": self._details, "countdown": row.countdown, "bar": row.bar,
+                "warning": row.warning, "link": self._open_link.link, "message": self._message_html,
+                "error": self._error_html, "countdown_row": row, "open_row": self._open_link}
 
     def all_widgets(self) -> list[widgets.Widget]:
         """This widget, its parts, and their layouts and styles (what :func:`wait` re-sends)."""
         found: list[widgets.Widget] = []
-        for w in (self, *self._parts):
+        for w in (self, *self._parts()):
             found.append(w)
             for sub in (getattr(w, "layout", None), getattr(w, "style", None)):
                 if isinstance(sub, widgets.Widget):
@@ -291,16 +298,24 @@ class InstanceStatusWidget(widgets.VBox):
     def __repr__(self) -> str:
         return view.text_line(self.instance_id, self._instance, status=self.status, deleted=self.deleted)
 
-    def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs)
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        data: dict[str, Any] | None = super()._repr_mimebundle_(**kwargs)
         if data:
             data["text/plain"] = repr(self)  # the full line, not ipywidgets' 110-char cut
         return data
 
-    # -- waiting (used by nb_devenv.notebook.widgets.wait) -----------------------------------------------
+    # -- the snapshot and the waiters -------------------------------------------------------------
 
-    def _add_waiter(self, wanted: Iterable[str]) -> asyncio.Future:
-        future = asyncio.get_running_loop().create_future()
+    def _apply(self, instance: Instance) -> None:
+        if self._clock is not None:
+            instance = dataclasses.replace(instance, clock=self._clock)
+        self._instance = instance
+        self._seen.add(instance.status)
+        self.status = instance.status
+        self._open_link.follow(instance)
+
+    def _add_waiter(self, wanted: Iterable[str]) -> asyncio.Future[Instance | None]:
+        future: asyncio.Future[Instance | None] = asyncio.get_running_loop().create_future()
         self._waiters.append((frozenset(wanted), future))
         self._resolve_waiters()
         return future
@@ -324,34 +339,26 @@ class InstanceStatusWidget(widgets.VBox):
             if future.done():
                 self._waiters.remove(entry)
 
-    # -- internals ----------------------------------------------------------------------------------
-
-    def _apply(self, instance: Instance) -> None:
-        if self._clock is not None:
-            instance = dataclasses.replace(instance, clock=self._clock)
-        self._instance = instance
-        self._seen.add(instance.status)
-        self.status = instance.status
-        self._open_link.follow(instance)
-
     def _unsubscribe(self) -> None:
         subscription, self._subscription = self._subscription, None
         if subscription is not None:
             subscription.close()
         self.live = False
 
-    def _client(self):
+    # -- actions ----------------------------------------------------------------------------------
+
+    def _client(self) -> AsyncDevEnvClient:
         if self._hub is None:
             self._hub = runtime.hub_for(self._settings)  # RuntimeError without a running loop
         return self._hub.client
 
-    def _spawn(self, coro, what: str) -> asyncio.Task | None:
+    def _spawn(self, coro: Coroutine[Any, Any, None], what: str) -> asyncio.Task[None] | None:
         """Run a button's work on the kernel loop, keeping a strong reference to the task."""
         if self._closed:
             coro.close()
             return None
         try:
-            task = runtime.spawn(coro, name=f"nb_devenv-{what}-{self.instance_id}")
+            task: asyncio.Task[None] = runtime.spawn(coro, name=f"nb_devenv-{what}-{self.instance_id}")
         except RuntimeError:
             self.error = (f"{what} needs a running event loop (a Jupyter kernel); "
                           f"use %devenv {what} {self.instance_id} instead")
@@ -395,24 +402,6 @@ class InstanceStatusWidget(widgets.VBox):
             if not self._closed:
                 self._render()
 
-    async def refresh(self, *, announce: bool = True) -> None:
-        """Fetch a fresh snapshot now instead of at the next poll (the Refresh button; also
-        :func:`~nb_devenv.notebook.widgets.wait` before it starts waiting, and after a clock move)."""
-        self.error = ""
-        try:
-            instance = await self._client().get(self.instance_id)
-        except NotFoundError:
-            self.mark_deleted()
-            return
-        except Exception as error:  # noqa: BLE001
-            self.error = _error_text(error)
-            self._render()
-            return
-        self.update(instance)
-        if announce:
-            self.message = f"refreshed at {time.strftime('%H:%M:%S')}"
-        self._render()
-
     async def _token(self) -> str:
         """The access token, for the Open link only (a click there also clears the last error)."""
         self.error = ""
@@ -429,13 +418,15 @@ class InstanceStatusWidget(widgets.VBox):
     def _hide_link(self) -> None:
         self._open_link.hide()
 
-    @property
-    def link_shown(self) -> bool:
-        """Whether the token-bearing Open link is currently in the page."""
-        return self._open_link.shown
+    # -- display ------------------------------------------------------------------------------------
+
+    def _parts(self) -> list[widgets.DOMWidget]:
+        return [self._style, self._title, self._status_row, self._status_value, self._steps, self._details,
+                *self._countdown_row.all_widgets(), *self._open_link.all_widgets(),
+                *self._actions.all_widgets(), self._message_html, self._error_html]
 
     @contextlib.contextmanager
-    def _hold(self):
+    def _hold(self) -> Iterator[None]:
         with contextlib.ExitStack() as stack:
             for w in self.all_widgets():
                 stack.enter_context(w.hold_sync())
@@ -447,6 +438,16 @@ class InstanceStatusWidget(widgets.VBox):
             classes.append(f"nb-devenv-state-{fam}")
             if tuple(classes) != tuple(w._dom_classes):
                 w._dom_classes = tuple(classes)
+
+    def _live_note(self) -> str:
+        if self.live or self.deleted or not self._watch_wanted:
+            return ""
+        return view.live_note_html(self.instance_id, after_message=bool(self.message))
+
+    def _show_countdown(self, instance: Instance | None) -> None:
+        countdown = view.countdown_view(instance, deleted=self.deleted)
+        self.remaining = countdown.remaining
+        self._countdown_row.show(countdown)
 
     def _render(self) -> None:
         """Set every part from the current snapshot, the flags and the clock (pure display)."""
@@ -460,38 +461,12 @@ class InstanceStatusWidget(widgets.VBox):
             self._status_value.value = view.status_pill(status, deleted=self.deleted)
             self._steps.value = view.steps_html(instance, status, deleted=self.deleted, seen=self._seen)
             self._details.value = view.details_html(instance)
-            self._render_countdown(instance)
+            self._show_countdown(instance)
             running = bool(instance and not self.deleted and instance.status == "RUNNING" and instance.url)
             self._open_link.offer(running, enabled=self._busy is None)
-            self._render_buttons(status)
+            self._actions.enable(status, idle=self._busy is None and not self.deleted)
             self._message_html.value = esc(self.message) + self._live_note()
-            _hidden(self._message_html, not self._message_html.value)
+            set_hidden(self._message_html, not self._message_html.value)
             problems = [p for p in (self.error, self.poll_error) if p]
             self._error_html.value = view.problems_html(problems)
-            _hidden(self._error_html, not problems)
-
-    def _live_note(self) -> str:
-        if self.live or self.deleted or not self._watch_wanted:
-            return ""
-        return view.live_note_html(self.instance_id, after_message=bool(self.message))
-
-    def _render_buttons(self, status: str) -> None:
-        idle = self._busy is None and not self.deleted
-        self._stop_button.disabled = not (idle and can("stop", status))
-        self._start_button.disabled = not (idle and can("start", status))
-        self._delete_button.disabled = not (idle and can("delete", status))
-        self._refresh_button.disabled = not idle
-
-    def _render_countdown(self, instance: Instance | None) -> None:
-        countdown = view.countdown_view(instance, deleted=self.deleted)
-        self.remaining = countdown.remaining
-        self._countdown.value = countdown.text
-        if countdown.bar_max is not None:
-            self._bar.max = countdown.bar_max  # before the value, which must fit under it
-            self._bar.value = countdown.bar_value
-            self._bar.bar_style = countdown.bar_style
-        self._warning.value = countdown.warning
-        if countdown.text:  # a hidden row keeps its bar and warning as they were: fewer messages
-            _hidden(self._bar, countdown.bar_max is None)
-            _hidden(self._warning, not countdown.warning)
-        _hidden(self._countdown_row, not countdown.text)
+            set_hidden(self._error_html, not problems)
