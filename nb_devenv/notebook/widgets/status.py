@@ -9,8 +9,9 @@ How it is made
 --------------
 Small parts, composed: what to show is computed by the pure functions of :mod:`.status_view`;
 the countdown row and the action buttons are the widgets of :mod:`.status_parts`; the Open
-button with its link is an :class:`~.open_link.OpenLink`. This class holds the snapshot, runs
-the actions and puts the views into the parts.
+button with its link is an :class:`~.open_link.OpenLink`; the futures behind :meth:`reached`
+(which :func:`~nb_devenv.notebook.widgets.wait` awaits) are :class:`~.status_waiters.Waiters`.
+This class holds the snapshot, runs the actions and puts the views into the parts.
 
 How it stays current
 --------------------
@@ -44,15 +45,15 @@ import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode
 
 from nb_devenv.core.clock import Clock
-from nb_devenv.client._exceptions import DevEnvError, InstanceFailedError, NotFoundError
+from nb_devenv.client._exceptions import NotFoundError
 from nb_devenv.client._models import Instance
-from nb_devenv.contract import FAILED, by_code
 from ..watch import InstanceHub, Subscription
 from . import runtime, status_view as view
 from ._html import STYLE, esc, family, set_hidden
 from .open_link import LINK_TTL, OpenLink
 from .status_parts import ActionBar, CountdownRow
 from .status_view import WARN_BELOW
+from .status_waiters import Waiters
 
 if TYPE_CHECKING:
     from nb_devenv.client._client import AsyncDevEnvClient
@@ -65,11 +66,6 @@ _VERBS = {"stop": "stopping", "start": "starting", "restart": "restarting", "del
 def _error_text(error: BaseException) -> str:
     # DevEnvError messages already carry the error code and the request id
     return f"{type(error).__name__}: {error}"
-
-
-def _gone_error(instance_id: str) -> NotFoundError:
-    return NotFoundError(status_code=404, error_code="ModelArts.6309",
-                         error_msg=f"{by_code('ModelArts.6309').template} ({instance_id} was deleted)")
 
 
 def _html_part(css_class: str) -> widgets.HTML:
@@ -118,7 +114,6 @@ class InstanceStatusWidget(widgets.VBox):
         self._instance: Instance | None = None
         self._subscription: Subscription | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._waiters: list[tuple[frozenset[str], asyncio.Future[Instance | None]]] = []
         self._seen: set[str] = set()
         self._busy: str | None = None
         self._closed = False
@@ -153,6 +148,7 @@ class InstanceStatusWidget(widgets.VBox):
             self._apply(instance)
         else:
             self.instance_id = str(instance)
+        self._waiters = Waiters(self.instance_id)
         runtime.register(self)
         if watch:
             self.start()
@@ -222,7 +218,7 @@ class InstanceStatusWidget(widgets.VBox):
             return
         self.deleted = True
         self.status = "DELETED"
-        self._hide_link()
+        self.hide_link()
         self._unsubscribe()
         self._render()
         self._resolve_waiters()
@@ -233,14 +229,36 @@ class InstanceStatusWidget(widgets.VBox):
             self.poll_error = f"could not refresh, retrying: {_error_text(error)}"
             self._render()
 
+    def hide_link(self) -> None:
+        """Take the token-bearing Open link out of the page (before any state is re-sent)."""
+        self._open_link.hide()
+
     @property
     def link_shown(self) -> bool:
         """Whether the token-bearing Open link is currently in the page."""
         return self._open_link.shown
 
+    async def catch_up(self) -> None:
+        """Judge by now, not by an old snapshot: subscribe if this widget should be live but is
+        not (made where no loop ran), fetch a fresh snapshot, and have the hub look fast."""
+        if self._watch_wanted and not self.live and not self.deleted:
+            self.start()  # a watch=False widget is fed by its owner
+        if self.live and not self.deleted:
+            await self.refresh(announce=False)
+        if self._hub is not None:
+            self._hub.poke()
+
+    def reached(self, statuses: Iterable[str]) -> asyncio.Future[Instance | None]:
+        """A future of the snapshot in which the instance has one of ``statuses`` (``"DELETED"``
+        waits for its deletion). It fails with InstanceFailedError when the instance fails,
+        NotFoundError when it is deleted instead, DevEnvError when the widget is closed."""
+        future = self._waiters.add(statuses)
+        self._resolve_waiters()
+        return future
+
     async def refresh(self, *, announce: bool = True) -> None:
-        """Fetch a fresh snapshot now instead of at the next poll (the Refresh button; also
-        :func:`~nb_devenv.notebook.widgets.wait` before it starts waiting, and after a clock move)."""
+        """Fetch a fresh snapshot now instead of at the next poll (the Refresh button; after a
+        clock move; also :meth:`catch_up`, before :func:`~nb_devenv.notebook.widgets.wait` waits)."""
         self.error = ""
         try:
             instance = await self._client().get(self.instance_id)
@@ -261,7 +279,7 @@ class InstanceStatusWidget(widgets.VBox):
         if self._closed:
             return
         self._closed = True
-        self._hide_link()
+        self.hide_link()
         self._unsubscribe()
         for task in list(self._tasks):
             task.cancel()
@@ -304,7 +322,7 @@ class InstanceStatusWidget(widgets.VBox):
             data["text/plain"] = repr(self)  # the full line, not ipywidgets' 110-char cut
         return data
 
-    # -- the snapshot and the waiters -------------------------------------------------------------
+    # -- the snapshot ------------------------------------------------------------------------------
 
     def _apply(self, instance: Instance) -> None:
         if self._clock is not None:
@@ -314,30 +332,8 @@ class InstanceStatusWidget(widgets.VBox):
         self.status = instance.status
         self._open_link.follow(instance)
 
-    def _add_waiter(self, wanted: Iterable[str]) -> asyncio.Future[Instance | None]:
-        future: asyncio.Future[Instance | None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((frozenset(wanted), future))
-        self._resolve_waiters()
-        return future
-
     def _resolve_waiters(self) -> None:
-        instance = self._instance
-        for entry in list(self._waiters):
-            wanted, future = entry
-            if not future.done():
-                if self.deleted:
-                    if "DELETED" in wanted:
-                        future.set_result(instance)
-                    else:
-                        future.set_exception(_gone_error(self.instance_id))
-                elif self._closed:
-                    future.set_exception(DevEnvError(f"the status widget of {self.instance_id} was closed"))
-                elif instance is not None and instance.status in wanted:
-                    future.set_result(instance)
-                elif instance is not None and instance.status in FAILED:
-                    future.set_exception(InstanceFailedError(instance))
-            if future.done():
-                self._waiters.remove(entry)
+        self._waiters.settle(self._instance, deleted=self.deleted, closed=self._closed)
 
     def _unsubscribe(self) -> None:
         subscription, self._subscription = self._subscription, None
@@ -414,9 +410,6 @@ class InstanceStatusWidget(widgets.VBox):
     def _link_changed(self, change: dict[str, Any]) -> None:
         if change["new"]:  # the link appeared: show the error line cleared by the click
             self._render()
-
-    def _hide_link(self) -> None:
-        self._open_link.hide()
 
     # -- display ------------------------------------------------------------------------------------
 
