@@ -27,7 +27,7 @@ from traitlets import Bool
 
 from nb_devenv.client._models import Instance
 from . import runtime
-from ._html import esc, set_hidden
+from ._html import esc, html_part, set_hidden
 
 __all__ = ["OpenLink", "LINK_TTL", "TokenFetcher", "link_html"]
 
@@ -85,8 +85,7 @@ class OpenLink(widgets.HBox):
             tooltip=f"Show a link to the instance's JupyterLab; it carries the access token and "
                     f"disappears after {ttl:g} s")
         self.button.add_class("nb-devenv-open-button")
-        self.link = widgets.HTML()
-        self.link.add_class("nb-devenv-open-link")
+        self.link = html_part("nb-devenv-open-link")
         super().__init__(children=[self.button, self.link], **kwargs)
         self.button.on_click(lambda _button: self._spawn(self.reveal()))
 

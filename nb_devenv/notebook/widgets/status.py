@@ -36,10 +36,9 @@ instance leaves RUNNING, when the widget closes or the extension is unloaded, an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import time
-from typing import TYPE_CHECKING, Any, Coroutine, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Coroutine, Iterable
 
 import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode
@@ -49,7 +48,7 @@ from nb_devenv.client._exceptions import NotFoundError
 from nb_devenv.client._models import Instance
 from ..watch import InstanceHub, Subscription
 from . import runtime, status_view as view
-from ._html import STYLE, esc, family, set_hidden
+from ._html import STYLE, esc, hold_sync_all, html_part, set_family_class, set_hidden
 from .open_link import LINK_TTL, OpenLink
 from .status_parts import ActionBar, CountdownRow
 from .status_view import WARN_BELOW
@@ -66,12 +65,6 @@ _VERBS = {"stop": "stopping", "start": "starting", "restart": "restarting", "del
 def _error_text(error: BaseException) -> str:
     # DevEnvError messages already carry the error code and the request id
     return f"{type(error).__name__}: {error}"
-
-
-def _html_part(css_class: str) -> widgets.HTML:
-    part = widgets.HTML()
-    part.add_class(css_class)
-    return part
 
 
 class InstanceStatusWidget(widgets.VBox):
@@ -119,19 +112,18 @@ class InstanceStatusWidget(widgets.VBox):
         self._closed = False
         self._watch_wanted = watch
 
-        self._style = _html_part("nb-devenv-style")
-        self._style.value = STYLE
-        self._title = _html_part("nb-devenv-title")
-        self._status_value = _html_part("nb-devenv-status-value")
-        self._steps = _html_part("nb-devenv-steps")
+        self._style = html_part("nb-devenv-style", STYLE)
+        self._title = html_part("nb-devenv-title")
+        self._status_value = html_part("nb-devenv-status-value")
+        self._steps = html_part("nb-devenv-steps")
         self._status_row = widgets.HBox([self._status_value, self._steps])
-        self._details = _html_part("nb-devenv-details")
+        self._details = html_part("nb-devenv-details")
         self._countdown_row = CountdownRow()
         self._open_link = OpenLink(self._token, spawn=lambda work: self._spawn(work, "open"),
                                    on_error=self._show_error)
         self._actions = ActionBar()
-        self._message_html = _html_part("nb-devenv-message")
-        self._error_html = _html_part("nb-devenv-error")
+        self._message_html = html_part("nb-devenv-message")
+        self._error_html = html_part("nb-devenv-error")
         super().__init__(children=[self._style, self._title, self._status_row, self._details,
                                    self._countdown_row, self._open_link, self._actions,
                                    self._message_html, self._error_html], **kwargs)
@@ -418,20 +410,6 @@ class InstanceStatusWidget(widgets.VBox):
                 *self._countdown_row.all_widgets(), *self._open_link.all_widgets(),
                 *self._actions.all_widgets(), self._message_html, self._error_html]
 
-    @contextlib.contextmanager
-    def _hold(self) -> Iterator[None]:
-        with contextlib.ExitStack() as stack:
-            for w in self.all_widgets():
-                stack.enter_context(w.hold_sync())
-            yield
-
-    def _set_family(self, fam: str) -> None:
-        for w in (self, self._status_value):
-            classes = [c for c in w._dom_classes if not c.startswith("nb-devenv-state-")]
-            classes.append(f"nb-devenv-state-{fam}")
-            if tuple(classes) != tuple(w._dom_classes):
-                w._dom_classes = tuple(classes)
-
     def _live_note(self) -> str:
         if self.live or self.deleted or not self._watch_wanted:
             return ""
@@ -447,9 +425,10 @@ class InstanceStatusWidget(widgets.VBox):
         if self._closed:
             return
         instance = self._instance
-        with self._hold():
+        with hold_sync_all(self.all_widgets()):
             status = view.shown_status(instance, deleted=self.deleted)
-            self._set_family(family(status))
+            set_family_class(self, status)
+            set_family_class(self._status_value, status)
             self._title.value = view.title_html(self.instance_id, instance)
             self._status_value.value = view.status_pill(status, deleted=self.deleted)
             self._steps.value = view.steps_html(instance, status, deleted=self.deleted, seen=self._seen)

@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from nb_devenv.contract import can
-from ._html import set_hidden
+from ._html import html_part, set_hidden
 from .status_view import CountdownView
 
 __all__ = ["ActionBar", "CountdownRow"]
@@ -53,13 +53,11 @@ class CountdownRow(widgets.HBox):
     the warning (``nb-devenv-warning``)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.countdown = widgets.HTML()
-        self.countdown.add_class("nb-devenv-countdown")
+        self.countdown = html_part("nb-devenv-countdown")
         self.bar = widgets.FloatProgress(min=0.0, max=1.0, value=0.0, bar_style="success",
                                          layout=widgets.Layout(width="240px"))
         self.bar.add_class("nb-devenv-countdown-bar")
-        self.warning = widgets.HTML()
-        self.warning.add_class("nb-devenv-warning")
+        self.warning = html_part("nb-devenv-warning")
         super().__init__(children=[self.countdown, self.bar, self.warning], **kwargs)
 
     def show(self, view: CountdownView) -> None:
