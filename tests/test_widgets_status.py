@@ -228,6 +228,26 @@ async def test_wait_times_out_with_the_last_status(clock):
         await wait(w, "RUNNING", timeout=0.05)
 
 
+async def test_reached_settles_on_deletion_and_on_close(clock):
+    from nb_devenv import DevEnvError, NotFoundError
+
+    w = widget_for(clock, status="RUNNING")
+    assert (await w.reached({"RUNNING"})).status == "RUNNING"  # already there
+    stopped, deleted = w.reached({"STOPPED"}), w.reached({"DELETED"})
+    await asyncio.sleep(0)
+    assert not stopped.done() and not deleted.done()
+    w.mark_deleted()
+    with pytest.raises(NotFoundError, match="ModelArts.6309"):
+        await stopped
+    assert (await deleted).id == "DE-1"
+
+    w2 = widget_for(clock, status="CREATING", instance_id="DE-2")
+    pending = w2.reached({"RUNNING"})
+    w2.close()
+    with pytest.raises(DevEnvError, match="DE-2 was closed"):
+        await pending
+
+
 # -- the static views --------------------------------------------------------------------------------
 
 def test_instance_table_text_and_escaped_html(clock):

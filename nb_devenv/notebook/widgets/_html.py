@@ -1,4 +1,5 @@
-"""Small HTML helpers shared by the widgets: escaping, status families and their colours.
+"""Small helpers shared by the widgets: escaping, status families and their colours, and the
+few things every part does (an HTML part with its CSS class, hiding it, batching its updates).
 
 Everything that came from the server (names, descriptions, failure messages, URLs) passes
 through :func:`esc` before it is put into an ``HTML`` widget or a ``_repr_html_``.
@@ -6,12 +7,16 @@ through :func:`esc` before it is put into an ``HTML`` widget or a ``_repr_html_`
 
 from __future__ import annotations
 
+import contextlib
 import html
-from typing import Any
+from typing import Any, Iterable, Iterator
+
+import ipywidgets as widgets
 
 from nb_devenv.contract import FAILED, TRANSITIONAL
 
-__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "age_text", "STYLE"]
+__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "age_text", "html_part", "set_hidden", "set_family_class",
+           "hold_sync_all", "STYLE"]
 
 #: status family -> colour of its badge (GitHub Primer palette: readable on light and dark themes)
 FAMILY_COLOURS = {
@@ -66,6 +71,36 @@ def age_text(seconds: int | None) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
     return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
+
+
+def html_part(css_class: str, value: str = "") -> widgets.HTML:
+    """An ``HTML`` part with its stable CSS class (what browser tests and the stylesheet find)."""
+    part = widgets.HTML(value)
+    part.add_class(css_class)
+    return part
+
+
+def set_hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
+    """Take a part out of the page (CSS ``display: none``) or put it back."""
+    widget.layout.display = "none" if hidden else None
+
+
+def set_family_class(widget: widgets.DOMWidget, status: str) -> None:
+    """Give ``widget`` the class ``nb-devenv-state-<family>`` of ``status`` instead of the one it
+    had (sent only when it changes)."""
+    classes = [c for c in widget._dom_classes if not c.startswith("nb-devenv-state-")]
+    classes.append(f"nb-devenv-state-{family(status)}")
+    if tuple(classes) != tuple(widget._dom_classes):
+        widget._dom_classes = tuple(classes)
+
+
+@contextlib.contextmanager
+def hold_sync_all(parts: Iterable[widgets.Widget]) -> Iterator[None]:
+    """``hold_sync()`` of every part at once: one message per changed widget, sent at the end."""
+    with contextlib.ExitStack() as stack:
+        for part in parts:
+            stack.enter_context(part.hold_sync())
+        yield
 
 
 #: the stylesheet the form and the status widget carry (an ``HTML`` widget holding a ``<style>``:

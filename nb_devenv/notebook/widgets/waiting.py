@@ -29,7 +29,7 @@ def resend_state(widget: InstanceStatusWidget | CreateForm) -> None:
         targets = [widget] + ([widget.status_widget] if widget.status_widget is not None else [])
     for target in targets:
         if isinstance(target, InstanceStatusWidget):
-            target._hide_link()  # never hand nbclient a state that holds the access token
+            target.hide_link()  # never hand nbclient a state that holds the access token
             for w in target.all_widgets():
                 w.send_state()
         else:
@@ -70,14 +70,10 @@ async def wait(widget: InstanceStatusWidget | CreateForm, until: str | Iterable[
             raise TimeoutError(f"the form was not submitted within {timeout:g} s") from None
     else:
         status_widget = widget
-    if status_widget._watch_wanted and not status_widget.live and not status_widget.deleted:
-        status_widget.start()  # e.g. made where no loop ran; a watch=False widget is fed by its owner
-    if status_widget.live and not status_widget.deleted:
-        # judge by a fresh snapshot, not one that predates the action being waited for
-        await status_widget.refresh(announce=False)
-    if status_widget._hub is not None:
-        status_widget._hub.poke()  # and keep looking fast rather than at the next slow poll
-    future = status_widget._add_waiter(wanted)
+    # judge by a fresh snapshot, not one that predates the action being waited for, and keep
+    # looking fast rather than at the next slow poll
+    await status_widget.catch_up()
+    future = status_widget.reached(wanted)
     try:
         return await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
     except asyncio.TimeoutError:

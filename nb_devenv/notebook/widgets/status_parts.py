@@ -1,0 +1,78 @@
+"""Two rows of the status widget, as small widgets of their own: the action buttons and the
+auto-stop countdown. They hold controls and put values into them; what the values are is
+decided in :mod:`.status_view`, what a click does in :mod:`.status`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from nb_devenv.contract import can
+
+from ._html import html_part, set_hidden
+from .status_view import CountdownView
+
+__all__ = ["ActionBar", "CountdownRow"]
+
+
+class ActionBar(widgets.HBox):
+    """Stop, Start, Delete and Refresh (classes ``nb-devenv-<name>-button``); the owner wires
+    their clicks, :meth:`enable` follows :func:`nb_devenv.contract.can`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.stop_button = widgets.Button(description="Stop", icon="stop")
+        self.start_button = widgets.Button(description="Start", icon="play")
+        self.delete_button = widgets.Button(description="Delete", icon="trash", button_style="danger")
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
+        for name, button in (("stop", self.stop_button), ("start", self.start_button),
+                             ("delete", self.delete_button), ("refresh", self.refresh_button)):
+            button.add_class(f"nb-devenv-{name}-button")
+        super().__init__(children=[self.stop_button, self.start_button, self.delete_button,
+                                   self.refresh_button], **kwargs)
+
+    @property
+    def buttons(self) -> dict[str, widgets.Button]:
+        """The buttons by description."""
+        return {b.description: b for b in (self.stop_button, self.start_button, self.delete_button,
+                                           self.refresh_button)}
+
+    def enable(self, status: str, *, idle: bool) -> None:
+        """Enable what the spec allows in ``status``; nothing while an action runs (``idle`` false)."""
+        self.stop_button.disabled = not (idle and can("stop", status))
+        self.start_button.disabled = not (idle and can("start", status))
+        self.delete_button.disabled = not (idle and can("delete", status))
+        self.refresh_button.disabled = not idle
+
+    def all_widgets(self) -> list[widgets.Widget]:
+        return [self, self.stop_button, self.start_button, self.delete_button, self.refresh_button]
+
+
+class CountdownRow(widgets.HBox):
+    """The countdown (class ``nb-devenv-countdown``), its bar (``nb-devenv-countdown-bar``) and
+    the warning (``nb-devenv-warning``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.countdown = html_part("nb-devenv-countdown")
+        self.bar = widgets.FloatProgress(min=0.0, max=1.0, value=0.0, bar_style="success",
+                                         layout=widgets.Layout(width="240px"))
+        self.bar.add_class("nb-devenv-countdown-bar")
+        self.warning = html_part("nb-devenv-warning")
+        super().__init__(children=[self.countdown, self.bar, self.warning], **kwargs)
+
+    def show(self, view: CountdownView) -> None:
+        """Put ``view`` into the controls (unchanged values send nothing to the front end)."""
+        self.countdown.value = view.text
+        if view.bar_max is not None:
+            self.bar.max = view.bar_max  # before the value, which must fit under it
+            self.bar.value = view.bar_value
+            self.bar.bar_style = view.bar_style
+        self.warning.value = view.warning
+        if view.text:  # a hidden row keeps its bar and warning as they were: fewer messages
+            set_hidden(self.bar, view.bar_max is None)
+            set_hidden(self.warning, not view.warning)
+        set_hidden(self, not view.text)
+
+    def all_widgets(self) -> list[widgets.Widget]:
+        return [self, self.countdown, self.bar, self.warning]
