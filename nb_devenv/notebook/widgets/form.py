@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import ipywidgets as widgets
 from traitlets import Bool, Unicode
@@ -87,7 +87,7 @@ def _violation_text(violation: Violation) -> str:
 class _AnnotationRows(widgets.VBox):
     """Annotations as key/value rows with add and remove buttons."""
 
-    def __init__(self, on_change, initial: Mapping[str, str] | None = None):
+    def __init__(self, on_change: Callable[[str], None], initial: Mapping[str, str] | None = None) -> None:
         self._on_change = on_change
         self._rows: list[tuple[widgets.Text, widgets.Text, widgets.Button, widgets.HBox]] = []
         self.add_button = widgets.Button(description="Add annotation", icon="plus")
@@ -115,7 +115,7 @@ class _AnnotationRows(widgets.VBox):
             self._on_change("annotations")
         return key_text, value_text
 
-    def remove_row(self, entry) -> None:
+    def remove_row(self, entry: tuple[widgets.Text, widgets.Text, widgets.Button, widgets.HBox]) -> None:
         if entry in self._rows:
             self._rows.remove(entry)
             self._list.children = [r[3] for r in self._rows]
@@ -155,9 +155,9 @@ class CreateForm(widgets.VBox):
                  volume_size: int | None = None, auto_stop: int | None | str = "default",
                  annotations: Mapping[str, str] | None = None, workspace: str | None = None,
                  hub: InstanceHub | None = None, settings: runtime.ClientSettings | None = None,
-                 clock: Clock | None = None, **kwargs):
+                 clock: Clock | None = None, **kwargs: Any) -> None:
         self._hub, self._settings, self._clock = hub, settings, clock
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._closed = False
         self._busy = False
         self._server_error = ""
@@ -185,7 +185,8 @@ class CreateForm(widgets.VBox):
         self.volume_size = widgets.IntText(value=VOLUME_DEFAULT if volume_size is None else volume_size,
                                            description="EVS size (GB)", style=style)
         preset = DEFAULT_AUTO_STOP if auto_stop == "default" else auto_stop
-        hours, minutes = divmod((preset or DEFAULT_AUTO_STOP) // 60, 60)
+        seconds = preset if isinstance(preset, int) else DEFAULT_AUTO_STOP
+        hours, minutes = divmod((seconds or DEFAULT_AUTO_STOP) // 60, 60)
         self.auto_stop = widgets.Checkbox(value=preset is not None, description="Auto-stop after",
                                           indent=False, layout=widgets.Layout(width="150px", margin="0 0 0 40px"))
         self.auto_stop_hours = widgets.BoundedIntText(value=min(hours, DURATION_MAX // 3600), min=0,
@@ -279,9 +280,9 @@ class CreateForm(widgets.VBox):
         """The auto-stop duration the controls describe (``None``: off)."""
         if not self.auto_stop.value:
             return None
-        return self.auto_stop_hours.value * 3600 + self.auto_stop_minutes.value * 60
+        return int(self.auto_stop_hours.value) * 3600 + int(self.auto_stop_minutes.value) * 60
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         """The create request body the controls describe (built by the spec layer)."""
         storage = self.storage.value
         return build_create_body(
@@ -314,7 +315,7 @@ class CreateForm(widgets.VBox):
 
     def field_message(self, key: str) -> str:
         """The message shown next to a field ('' when it is fine)."""
-        return self._messages[key].value if key in self._messages else self._general.value
+        return str(self._messages[key].value if key in self._messages else self._general.value)
 
     def invalid_fields(self) -> set[str]:
         """Fields currently marked invalid."""
@@ -331,7 +332,7 @@ class CreateForm(widgets.VBox):
         self._validate()
 
     @contextlib.contextmanager
-    def _hold(self):
+    def _hold(self) -> Iterator[None]:
         with contextlib.ExitStack() as stack:
             for w in [self, *self._messages.values(), self._general, self.preview, self.create_button,
                       self.feedback, self.flavor_note, self._obs_box.layout, self._evs_box.layout,
@@ -394,7 +395,7 @@ class CreateForm(widgets.VBox):
 
     # -- submitting -------------------------------------------------------------------------------------
 
-    def submit(self) -> asyncio.Task | None:
+    def submit(self) -> asyncio.Task[None] | None:
         """What the Create button does: check, then create on the kernel loop (a task)."""
         if self._closed or self._busy or self.status_widget is not None:
             return None
@@ -425,7 +426,7 @@ class CreateForm(widgets.VBox):
             self.create_button.disabled = True
             self.feedback.value = text
 
-    async def _submit(self, body: dict) -> None:
+    async def _submit(self, body: dict[str, Any]) -> None:
         try:
             hub = self._hub or runtime.hub_for(self._settings)
             instance = await hub.client.create(body)
@@ -444,7 +445,7 @@ class CreateForm(widgets.VBox):
             return
         status = InstanceStatusWidget(instance, hub=hub, clock=self._clock)
         self.status_widget = status
-        old = self.children
+        old: tuple[widgets.Widget, ...] = tuple(self.children)  # type: ignore[has-type]  # a trait
         self.children = (status,)
         self._created.set()
         for child in old:
@@ -453,12 +454,14 @@ class CreateForm(widgets.VBox):
     async def wait_created(self) -> InstanceStatusWidget:
         """The status widget, once Create has succeeded."""
         await self._created.wait()
+        if self.status_widget is None:  # set before _created is
+            raise RuntimeError("the form was created without a status widget")
         return self.status_widget
 
     # -- closing and text forms ----------------------------------------------------------------------
 
     def _close_controls(self, box: widgets.Box | None) -> None:
-        def walk(w):
+        def walk(w: widgets.Widget) -> None:
             for child in getattr(w, "children", ()) or ():
                 if child is not self.status_widget:
                     walk(child)
@@ -488,8 +491,8 @@ class CreateForm(widgets.VBox):
         return (f"CreateForm(name={self.name.value!r}, profile={self.profile.value}, flavor={self.flavor.value}, "
                 f"storage={self.storage.value}, {state})")
 
-    def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs)
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        data: dict[str, Any] | None = super()._repr_mimebundle_(**kwargs)
         if data:
             data["text/plain"] = repr(self)
         return data

@@ -6,7 +6,7 @@ Each has ``__repr__`` (plain text for terminal IPython, nbconvert to text, GitHu
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from nb_devenv.client._models import Instance
 from nb_devenv.client._tables import COLUMNS, instance_row, text_table
@@ -30,10 +30,10 @@ class InstanceTable:
     def __len__(self) -> int:
         return len(self.instances)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Instance]:
         return iter(self.instances)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Instance:
         return self.instances[index]
 
     def rows(self) -> list[dict[str, str]]:
