@@ -24,7 +24,7 @@ from nb_devenv.client._options import add_create_arguments, body_from_options, d
 from nb_devenv.client._exceptions import ConfigurationError, DevEnvError, SpecValidationError
 from nb_devenv.client._local_server import read_credentials, running_endpoint
 from nb_devenv.client._models import Instance, format_duration
-from nb_devenv.core.paths import default_data_dir
+from nb_devenv.core.paths import CREDENTIALS_FILE, default_data_dir
 from .contract import STATUSES, BodyParseError, parse_body_text, validate_create
 from nb_devenv.client._tables import text_table
 
@@ -376,7 +376,7 @@ async def _server(args: argparse.Namespace) -> int:
         return EXIT_NOT_RUNNING if args.server_command == "status" else 0
     credentials = read_credentials(data_dir)
     if not credentials:
-        raise ConfigurationError(f"the server at {endpoint} has no {data_dir / 'credentials.json'}")
+        raise ConfigurationError(f"the server at {endpoint} has no {data_dir / CREDENTIALS_FILE}")
     auth = AkSkAuth(credentials["ak"], credentials["sk"], credentials["project_id"])
     async with AsyncDevEnvClient(endpoint=endpoint, auth=auth, data_dir=data_dir,
                                  timeout=SERVER_STOP_TIMEOUT) as client:
