@@ -23,9 +23,9 @@ from nb_devenv.client._client import AsyncDevEnvClient
 from nb_devenv.client._options import add_create_arguments, body_from_options, duration_arg
 from nb_devenv.client._exceptions import ConfigurationError, DevEnvError, SpecValidationError
 from nb_devenv.client._local_server import read_credentials, running_endpoint
-from nb_devenv.client._models import Instance, format_duration
+from nb_devenv.client._models import Instance
 from nb_devenv.core.paths import CREDENTIALS_FILE, default_data_dir
-from .contract import STATUSES, BodyParseError, parse_body_text, validate_create
+from .contract import STATUSES, BodyParseError, format_duration, parse_body_text, validate_create
 from nb_devenv.client._tables import text_table
 
 __all__ = ["main", "build_parser"]

@@ -39,3 +39,28 @@ def test_server_and_client_find_the_same_files():
     layout = DataDir(Path("/data"))
     assert layout.credentials_file == Path("/data") / paths.CREDENTIALS_FILE
     assert layout.server_file == Path("/data") / paths.SERVER_FILE
+
+
+# -- one duration formatter -------------------------------------------------------------------
+
+def test_one_duration_formatter_in_three_styles():
+    from nb_devenv.contract import format_duration
+
+    assert [format_duration(s) for s in (None, 0, 59, 7199, 360000)] == [
+        "--:--:--", "00:00:00", "00:00:59", "01:59:59", "100:00:00"]
+    assert [format_duration(s, "short") for s in (0, 45, 5400, 7200, 3661)] == ["0s", "45s", "1h30m", "2h", "1h1m1s"]
+    assert [format_duration(s, "age") for s in (None, 45, 720, 11100, 187200)] == ["?", "45s", "12m", "3h 05m", "2d 4h"]
+
+
+def _functions_named(fragment: str) -> list[str]:
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and fragment in node.name:
+                found.append(f"{path.relative_to(PACKAGE)}:{node.name}")
+    return sorted(found)
+
+
+def test_durations_are_formatted_in_one_place():
+    assert [f for f in _functions_named("duration") if "format" in f] == ["contract/durations.py:format_duration"]
+    assert _functions_named("age_text") == []

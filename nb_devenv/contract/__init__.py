@@ -38,10 +38,8 @@ from .devenviron import (
     build_create_body,
     can,
     delete_refusal,
-    format_duration_short,
     merge_bodies,
     parse_body_text,
-    parse_duration,
     parse_obs_path,
     validate_action,
     validate_create,
@@ -49,6 +47,7 @@ from .devenviron import (
     validate_update,
     with_defaults,
 )
+from .durations import format_duration, parse_duration
 from .error_codes import ERROR_CODES, ErrorCode, by_code
 
 __all__ = [
@@ -81,7 +80,7 @@ __all__ = [
     "build_create_body",
     "can",
     "delete_refusal",
-    "format_duration_short",
+    "format_duration",
     "merge_bodies",
     "parse_body_text",
     "parse_duration",

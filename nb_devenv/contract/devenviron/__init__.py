@@ -5,7 +5,7 @@ ModelArts now files this API under "Historical APIs > DevEnviron (Old Version)";
 Notebook API gets a sibling package beside this one.
 """
 
-from .bodies import CLIENT_TOKEN_KEY, BodyParseError, parse_body_text, build_create_body, format_duration_short, merge_bodies, parse_duration
+from .bodies import CLIENT_TOKEN_KEY, BodyParseError, parse_body_text, build_create_body, merge_bodies
 from .rules import (
     ANNOTATION_KEY_MAX,
     ANNOTATION_VALUE_MAX,
@@ -62,10 +62,8 @@ __all__ = [
     "build_create_body",
     "can",
     "delete_refusal",
-    "format_duration_short",
     "merge_bodies",
     "parse_body_text",
-    "parse_duration",
     "parse_obs_path",
     "validate_action",
     "validate_create",

@@ -7,52 +7,12 @@ the body built here, so flags, forms and files are all judged the same way.
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any, Mapping
 
-__all__ = [
-    "build_create_body", "merge_bodies", "parse_duration", "format_duration_short", "CLIENT_TOKEN_KEY",
-    "BodyParseError", "parse_body_text",
-]
+__all__ = ["build_create_body", "merge_bodies", "CLIENT_TOKEN_KEY", "BodyParseError", "parse_body_text"]
 
 #: annotation that marks a create request so a retry can find the instance it may have made
 CLIENT_TOKEN_KEY = "nb_devenv.client_token"
-
-_DURATION = re.compile(r"(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s)?", re.I)
-_OFF = {"off", "no", "none", "false", "0"}
-
-
-def parse_duration(text: str | int | None) -> int | None:
-    """Seconds from ``7200``, ``2h``, ``90m``, ``1h30m`` or ``45s``; ``None`` for ``off``.
-
-    Only the syntax is checked here; whether the value is in the allowed range is the rules'
-    business (ModelArts.6349), so every surface reports it the same way.
-    """
-    if text is None:
-        return None
-    if isinstance(text, bool):
-        raise ValueError("auto-stop duration must be a number of seconds or like 2h, 90m, 1h30m, or 'off'")
-    if isinstance(text, int):
-        return text
-    value = str(text).strip().lower()
-    if value in _OFF:
-        return None
-    if value.isdigit():
-        return int(value)
-    match = _DURATION.fullmatch(value)
-    if not value or not match or not any(match.groupdict().values()):
-        raise ValueError(f"auto-stop duration {text!r} is not understood: use seconds (7200), "
-                         "hours/minutes (2h, 90m, 1h30m) or 'off'")
-    parts = {k: int(v or 0) for k, v in match.groupdict().items()}
-    return parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
-
-
-def format_duration_short(seconds: int) -> str:
-    """``2h``, ``1h30m``, ``45m`` — the inverse of :func:`parse_duration` for display."""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "") + (f"{secs}s" if secs else "")
-    return text or "0s"
 
 
 def build_create_body(

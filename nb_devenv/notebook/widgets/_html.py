@@ -11,7 +11,7 @@ from typing import Any
 
 from nb_devenv.contract import FAILED, TRANSITIONAL
 
-__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "age_text", "STYLE"]
+__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "STYLE"]
 
 #: status family -> colour of its badge (GitHub Primer palette: readable on light and dark themes)
 FAMILY_COLOURS = {
@@ -52,20 +52,6 @@ def badge(status: str, text: str | None = None) -> str:
     return (f'<span class="nb-devenv-badge nb-devenv-state-{fam}" '
             f'style="background:{FAMILY_COLOURS[fam]};color:#fff;padding:1px 9px;border-radius:10px;'
             f'font-weight:600;font-family:monospace">{label}{spinner}</span>')
-
-
-def age_text(seconds: int | None) -> str:
-    """``45s``, ``12m``, ``3h 05m``, ``2d 4h``: how long ago something happened."""
-    if seconds is None:
-        return "?"
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:  # minutes only: the display changes once a minute, not every second
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
-    return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
 
 
 #: the stylesheet the form and the status widget carry (an ``HTML`` widget holding a ``<style>``:

@@ -45,12 +45,12 @@ from traitlets import Bool, Int, Unicode
 
 from nb_devenv.core.clock import Clock
 from nb_devenv.client._exceptions import DevEnvError, InstanceFailedError, NotFoundError
-from nb_devenv.client._models import Instance, format_duration
-from nb_devenv.contract import FAILED, by_code, can, format_duration_short
+from nb_devenv.client._models import Instance
+from nb_devenv.contract import FAILED, by_code, can, format_duration
 from nb_devenv.client._tables import instance_row
 from ..watch import InstanceHub, Subscription
 from . import runtime
-from ._html import STYLE, age_text, badge, esc, family
+from ._html import STYLE, badge, esc, family
 
 __all__ = ["InstanceStatusWidget", "LINK_TTL", "WARN_BELOW"]
 
@@ -587,9 +587,9 @@ class InstanceStatusWidget(widgets.VBox):
             items.append(f"profile {esc(instance.profile_id)}")
         age = instance.age_seconds()
         if age is not None:
-            items.append(f'created <span class="nb-devenv-age">{age_text(age)}</span> ago')
+            items.append(f'created <span class="nb-devenv-age">{format_duration(age, "age")}</span> ago')
         if instance.auto_stop.enable and instance.auto_stop.duration:
-            items.append(f"auto-stop after {format_duration_short(instance.auto_stop.duration)} of running")
+            items.append(f"auto-stop after {format_duration(instance.auto_stop.duration, 'short')} of running")
         elif not instance.auto_stop.enable:
             items.append("auto-stop off")
         return '<span style="color:#57606a">' + " · ".join(items) + "</span>"
