@@ -25,7 +25,7 @@ from nb_devenv.client._exceptions import ConfigurationError, DevEnvError, SpecVa
 from nb_devenv.client._local_server import read_credentials, running_endpoint
 from nb_devenv.client._models import Instance
 from nb_devenv.core.paths import CREDENTIALS_FILE, default_data_dir
-from .contract import STATUSES, BodyParseError, format_duration, parse_body_text, validate_create
+from .contract import STATUSES, BodyParseError, describe_violations, format_duration, parse_body_text, validate_create
 from nb_devenv.client._tables import text_table
 
 __all__ = ["main", "build_parser"]
@@ -422,9 +422,7 @@ def _projects(args: argparse.Namespace) -> int:
 
 def _report(error: Exception) -> None:
     if isinstance(error, SpecValidationError):
-        print("nb-devenv: the request breaks the API's rules (nothing was sent):", file=sys.stderr)
-        for violation in error.violations:
-            print(f"  {violation.code}  {violation.message}", file=sys.stderr)
+        print(f"nb-devenv: {describe_violations(error.violations)}", file=sys.stderr)
     else:
         print(f"nb-devenv: {type(error).__name__}: {error}", file=sys.stderr)
 

@@ -64,3 +64,30 @@ def _functions_named(fragment: str) -> list[str]:
 def test_durations_are_formatted_in_one_place():
     assert [f for f in _functions_named("duration") if "format" in f] == ["contract/durations.py:format_duration"]
     assert _functions_named("age_text") == []
+
+
+# -- one violation formatter --------------------------------------------------------------------
+
+def test_every_surface_shows_a_violation_the_same_way(capsys, no_default_server, closed_widgets):
+    import html
+
+    from nb_devenv import SpecValidationError
+    from nb_devenv.cli import _report
+    from nb_devenv.contract import validate_create
+    from nb_devenv.notebook.magics import _violations_error
+    from nb_devenv.notebook.widgets import CreateForm
+
+    violations = validate_create({"name": "bad name", "profile_id": "Python3", "flavor": "modelarts.vm.cpu.2u",
+                                  "spec": {"storage": {"type": "EVS", "location": {"volume_size": 2}}}})
+    lines = [str(v) for v in violations]
+    assert len(lines) == 2 and lines[0].startswith("ModelArts.6334  name: may contain only")
+
+    _report(SpecValidationError(violations))
+    cli_lines = capsys.readouterr().err.splitlines()
+    magic_lines = str(_violations_error(violations)).splitlines()
+    assert cli_lines[1:] == magic_lines[1:] == [f"  {line}" for line in lines]
+    assert str(SpecValidationError(violations)).endswith(": " + "; ".join(lines))
+
+    form = CreateForm(name="bad name", volume_size=2)
+    shown = html.unescape(form.field_message("name") + form.field_message("volume_size"))
+    assert all(line in shown for line in lines)

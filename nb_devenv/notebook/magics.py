@@ -34,7 +34,7 @@ from nb_devenv.client._options import (
     parse_annotations,
 )
 from nb_devenv.client._exceptions import SpecValidationError
-from nb_devenv.contract import STATUSES, BodyParseError, Violation, parse_body_text, validate_create
+from nb_devenv.contract import STATUSES, BodyParseError, Violation, describe_violations, parse_body_text, validate_create
 
 if TYPE_CHECKING:  # loaded on first use, so that %load_ext stays cheap (see bench/load_ext.py)
     from nb_devenv.client._client import AsyncDevEnvClient
@@ -139,10 +139,8 @@ _PARSER = _build_parser()
 
 
 
-def _violations_error(violations: list[Violation], sent: bool = False) -> UsageError:
-    head = "the request breaks the API's rules" + ("" if sent else " (nothing was sent)") + ":"
-    lines = [f"  {v.code}  {v.field}: {v.rule}" for v in violations]
-    return UsageError("\n".join([head, *lines]))
+def _violations_error(violations: list[Violation]) -> UsageError:
+    return UsageError(describe_violations(violations))
 
 
 def _annotations(items: list[str]) -> dict[str, str]:

@@ -79,10 +79,6 @@ def flavor_option_label(flavor: Flavor) -> str:
     return text
 
 
-def _violation_text(violation: Violation) -> str:
-    return f"{violation.code}: {violation.field} {violation.rule}"
-
-
 class _AnnotationRows(widgets.VBox):
     """Annotations as key/value rows with add and remove buttons."""
 
@@ -365,10 +361,10 @@ class CreateForm(widgets.VBox):
                     else:
                         control.remove_class("nb-devenv-field-invalid")
                 self._messages[key].value = "<br>".join(
-                    f'<span style="color:#cf222e">✗ {esc(_violation_text(v))}</span>' for v in shown)
+                    f'<span style="color:#cf222e">✗ {esc(str(v))}</span>' for v in shown)
             general = by_field.get("general", [])
             self._general.value = "<br>".join(
-                f'<span style="color:#cf222e">✗ {esc(_violation_text(v))}</span>' for v in general)
+                f'<span style="color:#cf222e">✗ {esc(str(v))}</span>' for v in general)
             chosen = FLAVORS.get(self.flavor.value)
             self.flavor_note.value = (
                 f'<span style="color:#9a6700">🔒 {esc(chosen.name)} needs a permission granted to your '
@@ -431,8 +427,7 @@ class CreateForm(widgets.VBox):
         except asyncio.CancelledError:
             raise
         except SpecValidationError as error:
-            self._server_error = "the request breaks the API's rules (nothing was sent): " + "; ".join(
-                _violation_text(v) for v in error.violations)
+            self._server_error = str(error)
             self._set_busy(False)
             return
         except Exception as error:  # noqa: BLE001 - shown in the form: callback output is invisible
