@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     update = sub.add_parser("update", parents=[common], help="change description or auto-stop")
     update.add_argument("instance_id", help=INSTANCE_ID_HELP)
     update.add_argument("--description", help="new description")
-    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
+    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION",
                         help="new running time (2h, 7200, ...) or off; applies from the next start")
 
     watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
@@ -310,14 +310,10 @@ async def _run(args: argparse.Namespace) -> int:
             deleted = await client.delete(args.instance_id)
             print(json.dumps({"instance_id": deleted}) if args.json else f"deleted {deleted}")
         elif command == "update":
-            auto_stop = None
-            if hasattr(args, "auto_stop"):
-                auto_stop = ({"enable": False} if args.auto_stop is None
-                             else {"enable": True, "duration": args.auto_stop})
-            if args.description is None and auto_stop is None:
+            if args.description is None and args.auto_stop is None:
                 raise SystemExit("nb-devenv update: error: give --description and/or --auto-stop")
             _print_instance(await client.update(args.instance_id, description=args.description,
-                                                auto_stop=auto_stop), args.json)
+                                                auto_stop=args.auto_stop), args.json)
         elif command == "watch":
             await _watch(client, args.instance_id, args.until, args.json)
         elif command == "open":

@@ -154,12 +154,15 @@ async def test_list_filters_sorts_and_pages(local_server):
 async def test_update_description_and_auto_stop(shared_server):
     async with client_for(shared_server) as client:
         created = await client.create(name="client-update", profile_id="Python2", flavor="modelarts.vm.cpu.2u")
-        updated = await client.update(created.id, description="tuned for demo",
-                                      auto_stop={"enable": True, "duration": 7200})
+        updated = await client.update(created.id, description="tuned for demo", auto_stop=7200)
         assert updated.description == "tuned for demo"
         assert updated.auto_stop.enable and updated.auto_stop.duration == 7200
+        assert not (await client.update(created.id, auto_stop="off")).auto_stop.enable
+        with pytest.warns(DeprecationWarning):  # the API-shaped dict of earlier versions still works
+            legacy = await client.update(created.id, auto_stop={"enable": True, "duration": 3600})
+        assert legacy.auto_stop.enable and legacy.auto_stop.duration == 3600
         with pytest.raises(SpecValidationError) as bad:
-            await client.update(created.id, description="a/b", auto_stop={"enable": True, "duration": 60})
+            await client.update(created.id, description="a/b", auto_stop=60)
         codes = {v.code for v in bad.value.violations}
         assert codes == {"ModelArts.6334", "ModelArts.6349"}
         assert (await client.get(created.id)).description == "tuned for demo", "nothing stored is lost"

@@ -91,3 +91,33 @@ def test_every_surface_shows_a_violation_the_same_way(capsys, no_default_server,
     form = CreateForm(name="bad name", volume_size=2)
     shown = html.unescape(form.field_message("name") + form.field_message("volume_size"))
     assert all(line in shown for line in lines)
+
+
+# -- auto-stop in one shape, one update body --------------------------------------------------------
+
+def test_auto_stop_takes_one_shape_in_create_and_update_bodies():
+    from nb_devenv.contract import AUTO_STOP_OFF, build_create_body, build_update_body, parse_duration
+
+    assert parse_duration("2h") == 7200 and parse_duration("off") == AUTO_STOP_OFF == "off"
+    for setting, spec in ((7200, {"enable": True, "duration": 7200}), ("off", {"enable": False})):
+        assert build_create_body(auto_stop=setting)["spec"]["auto_stop"] == spec
+        assert build_update_body(auto_stop=setting) == {"spec": {"auto_stop": spec}}
+    assert build_update_body(description="d") == {"description": "d"}
+    # "off" laid over a body that enables auto-stop turns it off (not a merge into it)
+    base = {"name": "x", "spec": {"storage": {"type": "EVS"}, "auto_stop": {"enable": True, "duration": 3600}}}
+    assert build_create_body(base=base, auto_stop="off")["spec"] == {"storage": {"type": "EVS"},
+                                                                      "auto_stop": {"enable": False}}
+
+
+def test_client_create_and_update_take_the_same_auto_stop_type():
+    import typing
+
+    from nb_devenv import AsyncDevEnvClient
+    from nb_devenv.contract import AutoStopSetting, build_create_body
+
+    def auto_stop_type(function):
+        return typing.get_type_hints(function)["auto_stop"]
+
+    update = auto_stop_type(AsyncDevEnvClient.update)
+    assert set(typing.get_args(AutoStopSetting)) <= set(typing.get_args(update))
+    assert auto_stop_type(build_create_body) == AutoStopSetting | None

@@ -24,9 +24,10 @@ import json
 import random
 import time
 import uuid
+import warnings
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Iterable, Mapping
 
 import httpx
 
@@ -50,8 +51,9 @@ from nb_devenv.core.redaction import redact
 from ._retry import RETRYABLE_STATUSES, RetryPolicy
 from nb_devenv.contract import (
     CLIENT_TOKEN_KEY,
+    AutoStopSetting,
     build_create_body,
-    merge_bodies,
+    build_update_body,
     validate_action,
     validate_create,
     validate_list_query,
@@ -241,16 +243,15 @@ class AsyncDevEnvClient:
 
     # -- endpoints ------------------------------------------------------------------------------
 
-    async def create(self, body: dict | None = None, /, **fields: Any) -> Instance:
+    async def create(self, body: dict[str, Any] | None = None, /, **fields: Any) -> Instance:
         """Create an instance from an API-shaped ``body`` and/or flat ``fields``
         (``name``, ``profile_id``, ``flavor``, ``description``, ``storage``, ``path``,
-        ``volume_size``, ``auto_stop`` seconds, ``annotations``, ``workspace``); fields override
-        the body. Returns the instance as the create answer describes it (usually CREATING).
+        ``volume_size``, ``auto_stop``, ``annotations``, ``workspace``); fields override
+        the body. ``auto_stop`` is a running time in seconds or ``"off"``, as in :meth:`update`.
+        Returns the instance as the create answer describes it (usually CREATING).
         """
-        if body is None:
-            body = build_create_body(**fields)
-        elif fields:
-            body = merge_bodies(body, build_create_body(**fields, default_storage=None))
+        if body is None or fields:
+            body = build_create_body(base=body, **fields)
         violations = validate_create(body)
         if violations:
             raise SpecValidationError(violations)
@@ -333,14 +334,18 @@ class AsyncDevEnvClient:
         return self._instance(response.json())
 
     async def update(self, instance_id: str, *, description: str | None = None,
-                     auto_stop: dict | None = None) -> Instance:
-        """Change the description and/or ``auto_stop`` (``{"enable", "duration", "prompt"}``).
-        While the instance runs, a new duration applies from its next start."""
-        body: dict[str, Any] = {}
-        if description is not None:
-            body["description"] = description
-        if auto_stop is not None:
-            body["spec"] = {"auto_stop": auto_stop}
+                     auto_stop: AutoStopSetting | Mapping[str, Any] | None = None) -> Instance:
+        """Change the description and/or the auto-stop; ``None`` leaves one as it is.
+
+        ``auto_stop`` takes the shape :meth:`create` takes: a running time in seconds, or
+        ``"off"``. While the instance runs, a new duration applies from its next start.
+        *Deprecated:* an API-shaped ``{"enable", "duration", "prompt"}`` dict is still accepted
+        (and sent as it is); pass seconds or ``"off"`` instead.
+        """
+        if isinstance(auto_stop, Mapping):
+            warnings.warn("update(auto_stop={...}) is deprecated: pass seconds or 'off'", DeprecationWarning,
+                          stacklevel=2)
+        body = build_update_body(description=description, auto_stop=auto_stop)
         violations = validate_update(body)
         if violations:
             raise SpecValidationError(violations)

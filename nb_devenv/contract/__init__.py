@@ -36,7 +36,9 @@ from .devenviron import (
     describe_violations,
     WORKSPACE_ID_MAX,
     action_refusal,
+    auto_stop_spec,
     build_create_body,
+    build_update_body,
     can,
     delete_refusal,
     merge_bodies,
@@ -48,7 +50,7 @@ from .devenviron import (
     validate_update,
     with_defaults,
 )
-from .durations import format_duration, parse_duration
+from .durations import AUTO_STOP_OFF, AutoStopSetting, format_duration, parse_duration
 from .error_codes import ERROR_CODES, ErrorCode, by_code
 
 __all__ = [
@@ -78,7 +80,11 @@ __all__ = [
     "Violation",
     "WORKSPACE_ID_MAX",
     "action_refusal",
+    "AUTO_STOP_OFF",
+    "AutoStopSetting",
+    "auto_stop_spec",
     "build_create_body",
+    "build_update_body",
     "can",
     "delete_refusal",
     "describe_violations",

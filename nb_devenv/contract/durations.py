@@ -8,9 +8,14 @@ client's models, the CLI and the widgets alike.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, Union
 
-__all__ = ["parse_duration", "format_duration", "DurationStyle"]
+__all__ = ["AUTO_STOP_OFF", "AutoStopSetting", "parse_duration", "format_duration", "DurationStyle"]
+
+#: how every surface says "auto-stop off" where it takes a duration (flags, the Python API)
+AUTO_STOP_OFF: Literal["off"] = "off"
+#: an auto-stop setting: a running time in seconds, or :data:`AUTO_STOP_OFF`
+AutoStopSetting = Union[int, Literal["off"]]
 
 _DURATION = re.compile(r"(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s)?", re.I)
 _OFF = {"off", "no", "none", "false", "0"}
@@ -20,8 +25,9 @@ DurationStyle = Literal["clock", "short", "age"]
 _UNKNOWN: dict[str, str] = {"clock": "--:--:--", "short": "?", "age": "?"}
 
 
-def parse_duration(text: str | int | None) -> int | None:
-    """Seconds from ``7200``, ``2h``, ``90m``, ``1h30m`` or ``45s``; ``None`` for ``off``.
+def parse_duration(text: str | int | None) -> AutoStopSetting | None:
+    """Seconds from ``7200``, ``2h``, ``90m``, ``1h30m`` or ``45s``; :data:`AUTO_STOP_OFF` for
+    ``off`` (or ``no``, ``none``, ``false``, ``0``); ``None`` for ``None``.
 
     Only the syntax is checked here; whether the value is in the allowed range is the rules'
     business (ModelArts.6349), so every surface reports it the same way.
@@ -34,7 +40,7 @@ def parse_duration(text: str | int | None) -> int | None:
         return text
     value = str(text).strip().lower()
     if value in _OFF:
-        return None
+        return AUTO_STOP_OFF
     if value.isdigit():
         return int(value)
     match = _DURATION.fullmatch(value)

@@ -127,7 +127,7 @@ def _build_parser() -> _Parser:
                             help="change the description or the auto-stop duration")
     update.add_argument("instance_id", metavar="ID")
     update.add_argument("--description")
-    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
+    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION",
                         help="new running time (2h, 7200, ...) or off; applies from the next start")
 
     sub.add_parser("config", add_help=True, prog="devenv config",
@@ -341,12 +341,10 @@ class DevEnv(Magics, Configurable):
         return body_from_options(args, base)
 
     def _cmd_create(self, args: argparse.Namespace, cell: str | None):
-        nothing_given = (cell is None and not args.annotation and not hasattr(args, "auto_stop")
+        nothing_given = (cell is None and not args.annotation
                          and all(getattr(args, f) is None for f in CREATE_FIELDS))
         if args.form or (nothing_given and not args.dry_run):
             preset = {f: getattr(args, f) for f in CREATE_FIELDS if getattr(args, f) is not None}
-            if hasattr(args, "auto_stop"):
-                preset["auto_stop"] = args.auto_stop
             if args.annotation:
                 preset["annotations"] = _annotations(args.annotation)
             form = _ui().CreateForm(settings=self.settings, **preset)
@@ -416,13 +414,10 @@ class DevEnv(Magics, Configurable):
         return _ui().Message(f"deleted {deleted}", instance_id=deleted)
 
     def _cmd_update(self, args: argparse.Namespace) -> Message:
-        auto_stop = None
-        if hasattr(args, "auto_stop"):
-            auto_stop = {"enable": False} if args.auto_stop is None else {"enable": True, "duration": args.auto_stop}
-        if args.description is None and auto_stop is None:
+        if args.description is None and args.auto_stop is None:
             raise UsageError("%devenv update: give --description and/or --auto-stop")
         instance = self._call(lambda client: client.update(args.instance_id, description=args.description,
-                                                           auto_stop=auto_stop))
+                                                           auto_stop=args.auto_stop))
         _poke_widgets(instance.id)
         return _ui().Message(f"updated {instance.summary()}", instance_id=instance.id)
 

@@ -5,7 +5,15 @@ ModelArts now files this API under "Historical APIs > DevEnviron (Old Version)";
 Notebook API gets a sibling package beside this one.
 """
 
-from .bodies import CLIENT_TOKEN_KEY, BodyParseError, parse_body_text, build_create_body, merge_bodies
+from .bodies import (
+    CLIENT_TOKEN_KEY,
+    BodyParseError,
+    auto_stop_spec,
+    build_create_body,
+    build_update_body,
+    merge_bodies,
+    parse_body_text,
+)
 from .rules import (
     ANNOTATION_KEY_MAX,
     ANNOTATION_VALUE_MAX,
@@ -60,7 +68,9 @@ __all__ = [
     "Violation",
     "WORKSPACE_ID_MAX",
     "action_refusal",
+    "auto_stop_spec",
     "build_create_body",
+    "build_update_body",
     "can",
     "delete_refusal",
     "describe_violations",

@@ -31,6 +31,7 @@ from nb_devenv.contract import (
     PROFILES,
     STORAGE_TYPES,
     VOLUME_DEFAULT,
+    AutoStopSetting,
     Flavor,
     Violation,
     build_create_body,
@@ -137,8 +138,9 @@ class CreateForm(widgets.VBox):
     """A form that builds, checks and submits a create request (see the module docstring).
 
     Keyword arguments preset the fields: ``name``, ``profile_id``, ``flavor``, ``description``,
-    ``storage`` ("OBS"/"EVS"), ``path``, ``volume_size``, ``auto_stop`` (seconds, or ``None`` for
-    off), ``annotations``, ``workspace``. ``hub``/``settings``/``clock`` are passed on to the
+    ``storage`` ("OBS"/"EVS"), ``path``, ``volume_size``, ``auto_stop`` (seconds, or ``"off"``
+    as everywhere; ``None`` is off too; default :data:`DEFAULT_AUTO_STOP`), ``annotations``,
+    ``workspace``. ``hub``/``settings``/``clock`` are passed on to the
     status widget that replaces the form after Create.
     """
 
@@ -147,7 +149,7 @@ class CreateForm(widgets.VBox):
 
     def __init__(self, *, name: str | None = None, profile_id: str | None = None, flavor: str | None = None,
                  description: str | None = None, storage: str | None = None, path: str | None = None,
-                 volume_size: int | None = None, auto_stop: int | None | str = "default",
+                 volume_size: int | None = None, auto_stop: AutoStopSetting | None = DEFAULT_AUTO_STOP,
                  annotations: Mapping[str, str] | None = None, workspace: str | None = None,
                  hub: InstanceHub | None = None, settings: runtime.ClientSettings | None = None,
                  clock: Clock | None = None, **kwargs):
@@ -179,8 +181,8 @@ class CreateForm(widgets.VBox):
                                      style=style, layout=wide)
         self.volume_size = widgets.IntText(value=VOLUME_DEFAULT if volume_size is None else volume_size,
                                            description="EVS size (GB)", style=style)
-        preset = DEFAULT_AUTO_STOP if auto_stop == "default" else auto_stop
-        hours, minutes = divmod((preset or DEFAULT_AUTO_STOP) // 60, 60)
+        preset = auto_stop if isinstance(auto_stop, int) else None  # None and "off": off
+        hours, minutes = divmod((DEFAULT_AUTO_STOP if preset is None else preset) // 60, 60)
         self.auto_stop = widgets.Checkbox(value=preset is not None, description="Auto-stop after",
                                           indent=False, layout=widgets.Layout(width="150px", margin="0 0 0 40px"))
         self.auto_stop_hours = widgets.BoundedIntText(value=min(hours, DURATION_MAX // 3600), min=0,
