@@ -20,12 +20,29 @@ from pathlib import Path
 
 from nb_devenv.client._auth import AkSkAuth
 from nb_devenv.client._client import AsyncDevEnvClient
-from nb_devenv.client._options import add_create_arguments, body_from_options, duration_arg
+from nb_devenv.client._options import (
+    add_action_arguments,
+    add_create_arguments,
+    add_instance_id,
+    add_list_arguments,
+    add_update_arguments,
+    body_from_options,
+    list_filters,
+    update_changes,
+)
 from nb_devenv.client._exceptions import ConfigurationError, DevEnvError, SpecValidationError
 from nb_devenv.client._local_server import read_credentials, running_endpoint
 from nb_devenv.client._models import Instance
 from nb_devenv.core.paths import CREDENTIALS_FILE, default_data_dir
-from .contract import STATUSES, BodyParseError, describe_violations, format_duration, parse_body_text, validate_create
+from .contract import (
+    ACTION_SETTLES_IN,
+    STATUSES,
+    BodyParseError,
+    describe_violations,
+    format_duration,
+    parse_body_text,
+    validate_create,
+)
 from nb_devenv.client._tables import text_table
 
 __all__ = ["main", "build_parser"]
@@ -33,7 +50,6 @@ __all__ = ["main", "build_parser"]
 DATA_DIR_HELP = ("local server data directory (default: $NB_DEVENV_DATA_DIR, else $XDG_DATA_HOME/nb_devenv, "
                  "else ~/.local/share/nb_devenv)")
 JSON_HELP = "print machine-readable JSON"
-INSTANCE_ID_HELP = "the instance's id (DE-...; nb-devenv list shows them)"
 #: ``nb-devenv server status`` when no server runs (as ``systemctl status`` for a stopped unit)
 EXIT_NOT_RUNNING = 3
 #: seconds ``nb-devenv server stop`` waits: instances starting are let finish, then all stop
@@ -132,16 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("-f", "--file", help="request body as YAML or JSON ('-' for stdin)")
     add_create_arguments(create)
     create.add_argument("--wait", action="store_true", help="watch it until it runs, then say how to open it")
-    create.add_argument("--dry-run", action="store_true", help="print the body that would be sent; send nothing")
 
-    lister = sub.add_parser("list", parents=[common], help="list instances")
-    lister.add_argument("--status", choices=STATUSES, metavar="STATUS",
-                        help=f"only instances in this status ({', '.join(STATUSES)})")
-    lister.add_argument("--sortby", choices=["name", "creation_timestamp"],
-                        help="sort by name or creation time (default: creation time)")
-    lister.add_argument("--order", choices=["asc", "desc"], help="sort order (default: asc)")
-    lister.add_argument("--offset", type=int, help="skip this many instances (default: 0)")
-    lister.add_argument("--limit", type=int, help="at most this many instances (default: all)")
+    add_list_arguments(sub.add_parser("list", parents=[common], help="list instances"))
 
     for name, text in (("get", "show one instance"), ("start", "start a stopped instance"),
                        ("stop", "stop a running instance"), ("restart", "restart a running instance"),
@@ -149,18 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
                        ("open", "print the link that opens the instance's JupyterLab, logged in "
                                 "(it carries the token)")):
         cmd = sub.add_parser(name, parents=[common], help=text)
-        cmd.add_argument("instance_id", help=INSTANCE_ID_HELP)
-        if name in ("start", "stop", "restart"):
-            cmd.add_argument("--wait", action="store_true", help="wait until the action has finished")
+        if name in ACTION_SETTLES_IN:
+            add_action_arguments(cmd)
+        else:
+            add_instance_id(cmd)
 
-    update = sub.add_parser("update", parents=[common], help="change description or auto-stop")
-    update.add_argument("instance_id", help=INSTANCE_ID_HELP)
-    update.add_argument("--description", help="new description")
-    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION",
-                        help="new running time (2h, 7200, ...) or off; applies from the next start")
+    add_update_arguments(sub.add_parser("update", parents=[common], help="change description or auto-stop"))
 
     watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
-    watch.add_argument("instance_id", help=INSTANCE_ID_HELP)
+    add_instance_id(watch)
     watch.add_argument("--until", choices=STATUSES, help="exit once the instance has this status")
 
     projects = sub.add_parser("projects", help="manage projects of the local server")
@@ -287,8 +292,7 @@ async def _run(args: argparse.Namespace) -> int:
             if not args.json:
                 _print_next_steps(instance)
         elif command == "list":
-            page = await client.list(status=args.status, sortby=args.sortby, order=args.order,
-                                     offset=args.offset, limit=args.limit)
+            page = await client.list(**list_filters(args))
             if args.json:
                 print(json.dumps({"total_count": page.total_count, "instances": [i.raw for i in page]},
                                  indent=2, sort_keys=True))
@@ -299,8 +303,7 @@ async def _run(args: argparse.Namespace) -> int:
         elif command in ("start", "stop", "restart"):
             result = await client.action(args.instance_id, command)
             if args.wait:
-                target = "STOPPED" if command == "stop" else "RUNNING"
-                instance = await client.wait_until(args.instance_id, target)
+                instance = await client.wait_until(args.instance_id, ACTION_SETTLES_IN[command])
                 _print_instance(instance, args.json)
             elif args.json:
                 print(json.dumps({"current_status": result.current_status, "previous_state": result.previous_state}))
@@ -310,10 +313,11 @@ async def _run(args: argparse.Namespace) -> int:
             deleted = await client.delete(args.instance_id)
             print(json.dumps({"instance_id": deleted}) if args.json else f"deleted {deleted}")
         elif command == "update":
-            if args.description is None and args.auto_stop is None:
-                raise SystemExit("nb-devenv update: error: give --description and/or --auto-stop")
-            _print_instance(await client.update(args.instance_id, description=args.description,
-                                                auto_stop=args.auto_stop), args.json)
+            try:
+                changes = update_changes(args)
+            except ValueError as error:
+                raise SystemExit(f"nb-devenv update: error: {error}") from None
+            _print_instance(await client.update(args.instance_id, **changes), args.json)
         elif command == "watch":
             await _watch(client, args.instance_id, args.until, args.json)
         elif command == "open":

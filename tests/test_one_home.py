@@ -121,3 +121,43 @@ def test_client_create_and_update_take_the_same_auto_stop_type():
     update = auto_stop_type(AsyncDevEnvClient.update)
     assert set(typing.get_args(AutoStopSetting)) <= set(typing.get_args(update))
     assert auto_stop_type(build_create_body) == AutoStopSetting | None
+
+
+# -- one options module for the CLI and the magics ---------------------------------------------------
+
+def _subparsers(parser) -> dict:
+    import argparse
+
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def _flags(parser, leave_out: set[str] = frozenset()) -> set[tuple]:
+    """What a (sub)command accepts: each argument's names, destination, type, choices, default,
+    metavar and help (the surface's own extras left out)."""
+    return {(tuple(a.option_strings), a.dest, getattr(a.type, "__name__", a.type), tuple(a.choices or ()),
+             repr(a.default), a.metavar, a.help)
+            for a in parser._actions if not set(a.option_strings) & ({"-h"} | leave_out)}
+
+
+def test_the_cli_and_the_magics_take_the_same_flags_from_the_options_module():
+    import argparse
+
+    from nb_devenv.cli import build_parser
+    from nb_devenv.client import _options
+    from nb_devenv.notebook.magics import _PARSER
+
+    cli, magic = _subparsers(build_parser()), _subparsers(_PARSER)
+    cli_only = {"--endpoint", "--region", "--project-id", "--data-dir", "--json", "-f", "--wait"}
+    magic_only = {"-o", "--form"}
+    built_by = {"create": _options.add_create_arguments, "list": _options.add_list_arguments,
+                "update": _options.add_update_arguments, "get": _options.add_instance_id,
+                "delete": _options.add_instance_id, "start": _options.add_action_arguments,
+                "stop": _options.add_action_arguments, "restart": _options.add_action_arguments}
+    for command, add in built_by.items():
+        reference = argparse.ArgumentParser()
+        add(reference)
+        expected = _flags(reference)
+        assert _flags(magic[command], magic_only) == expected, command
+        leave_out = cli_only - ({"--wait"} if command in ("start", "stop", "restart") else set())
+        assert _flags(cli[command], leave_out) == expected, command
+    assert _flags(cli["watch"], cli_only | {"--until"}) == _flags(magic["watch"], magic_only)

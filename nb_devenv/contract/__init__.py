@@ -11,6 +11,7 @@ changed here changes everywhere. The names of the DevEnviron dialect are re-expo
 from .catalogue import FLAVORS, PROFILES, Flavor, Profile, flavor_names, profile_ids
 from .devenviron import (
     ACTIONS,
+    ACTION_SETTLES_IN,
     ANNOTATIONS_MAX,
     ANNOTATION_KEY_MAX,
     ANNOTATION_VALUE_MAX,
@@ -22,6 +23,7 @@ from .devenviron import (
     DURATION_MIN,
     FAILED,
     LIST_INT_MAX,
+    LIST_SORT_FIELDS,
     NAME_MAX,
     OBS_NAME_MAX_BYTES,
     OBS_PATH_MAX_BYTES,
@@ -56,6 +58,7 @@ from .error_codes import ERROR_CODES, ErrorCode, by_code
 __all__ = [
     "ERROR_CODES", "ErrorCode", "by_code", "FLAVORS", "PROFILES", "Flavor", "Profile", "flavor_names", "profile_ids",
     "ACTIONS",
+    "ACTION_SETTLES_IN",
     "ANNOTATIONS_MAX",
     "ANNOTATION_KEY_MAX",
     "ANNOTATION_VALUE_MAX",
@@ -67,6 +70,7 @@ __all__ = [
     "DURATION_MIN",
     "FAILED",
     "LIST_INT_MAX",
+    "LIST_SORT_FIELDS",
     "NAME_MAX",
     "OBS_NAME_MAX_BYTES",
     "OBS_PATH_MAX_BYTES",

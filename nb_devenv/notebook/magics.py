@@ -28,13 +28,18 @@ from traitlets.config import Configurable
 from . import settings as notebook_settings
 from nb_devenv.client._options import (
     CREATE_FIELDS,
+    add_action_arguments,
     add_create_arguments,
+    add_instance_id,
+    add_list_arguments,
+    add_update_arguments,
     body_from_options,
-    duration_arg,
+    list_filters,
     parse_annotations,
+    update_changes,
 )
 from nb_devenv.client._exceptions import SpecValidationError
-from nb_devenv.contract import STATUSES, BodyParseError, Violation, describe_violations, parse_body_text, validate_create
+from nb_devenv.contract import ACTION_SETTLES_IN, BodyParseError, Violation, describe_violations, parse_body_text, validate_create
 
 if TYPE_CHECKING:  # loaded on first use, so that %load_ext stays cheap (see bench/load_ext.py)
     from nb_devenv.client._client import AsyncDevEnvClient
@@ -95,40 +100,27 @@ def _build_parser() -> _Parser:
     create = sub.add_parser("create", add_help=True, prog="devenv create",
                             help="create an instance (no flags: open the form)")
     add_create_arguments(create)
-    create.add_argument("--dry-run", action="store_true", help="print the JSON body that would be sent; send nothing")
     create.add_argument("--form", action="store_true", help="open the form, preset with the other flags")
     create.add_argument("-o", "--output", metavar="VAR", help="also store the result in this variable")
 
     lister = sub.add_parser("list", add_help=True, prog="devenv list", help="list instances")
-    lister.add_argument("--status", choices=STATUSES, metavar="STATUS", help="only instances with this status")
-    lister.add_argument("--sortby", choices=["name", "creation_timestamp"])
-    lister.add_argument("--order", choices=["asc", "desc"])
-    lister.add_argument("--offset", type=int)
-    lister.add_argument("--limit", type=int)
-    lister.add_argument("-o", "--output", metavar="VAR")
+    add_list_arguments(lister)
+    lister.add_argument("-o", "--output", metavar="VAR", help="also store the table in this variable")
 
     for name, text in (("get", "live status widget of an existing instance (re-attach)"),
                        ("watch", "same as get")):
         cmd = sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text)
-        cmd.add_argument("instance_id", metavar="ID")
-        cmd.add_argument("-o", "--output", metavar="VAR")
+        add_instance_id(cmd)
+        cmd.add_argument("-o", "--output", metavar="VAR", help="also store the widget in this variable")
 
     for name, text in (("start", "start a stopped instance"), ("stop", "stop a running instance"),
                        ("restart", "restart a running instance")):
-        cmd = sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text)
-        cmd.add_argument("instance_id", metavar="ID")
-        cmd.add_argument("--wait", action="store_true",
-                         help="block this cell until the action has finished (DevEnv.wait_timeout)")
+        add_action_arguments(sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text))
 
-    delete = sub.add_parser("delete", add_help=True, prog="devenv delete", help="delete a stopped instance")
-    delete.add_argument("instance_id", metavar="ID")
+    add_instance_id(sub.add_parser("delete", add_help=True, prog="devenv delete", help="delete a stopped instance"))
 
-    update = sub.add_parser("update", add_help=True, prog="devenv update",
-                            help="change the description or the auto-stop duration")
-    update.add_argument("instance_id", metavar="ID")
-    update.add_argument("--description")
-    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION",
-                        help="new running time (2h, 7200, ...) or off; applies from the next start")
+    add_update_arguments(sub.add_parser("update", add_help=True, prog="devenv update",
+                                        help="change the description or the auto-stop duration"))
 
     sub.add_parser("config", add_help=True, prog="devenv config",
                    help="show the effective endpoint, project and authentication (secrets masked)")
@@ -366,8 +358,7 @@ class DevEnv(Magics, Configurable):
         return widget
 
     def _cmd_list(self, args: argparse.Namespace):
-        page = self._call(lambda client: client.list(status=args.status, sortby=args.sortby, order=args.order,
-                                                     offset=args.offset, limit=args.limit))
+        page = self._call(lambda client: client.list(**list_filters(args)))
         table = _ui().InstanceTable(page.instances, page.total_count)
         self._store(args, table)
         return table
@@ -387,8 +378,7 @@ class DevEnv(Magics, Configurable):
             result = await client.action(instance_id, action)
             final = None
             if args.wait:
-                target = "STOPPED" if action == "stop" else "RUNNING"
-                final = await client.wait_until(instance_id, target, timeout=self.wait_timeout)
+                final = await client.wait_until(instance_id, ACTION_SETTLES_IN[action], timeout=self.wait_timeout)
             return result, final
 
         result, final = self._call(go)
@@ -414,10 +404,11 @@ class DevEnv(Magics, Configurable):
         return _ui().Message(f"deleted {deleted}", instance_id=deleted)
 
     def _cmd_update(self, args: argparse.Namespace) -> Message:
-        if args.description is None and args.auto_stop is None:
-            raise UsageError("%devenv update: give --description and/or --auto-stop")
-        instance = self._call(lambda client: client.update(args.instance_id, description=args.description,
-                                                           auto_stop=args.auto_stop))
+        try:
+            changes = update_changes(args)
+        except ValueError as error:
+            raise UsageError(f"%devenv update: {error}") from None
+        instance = self._call(lambda client: client.update(args.instance_id, **changes))
         _poke_widgets(instance.id)
         return _ui().Message(f"updated {instance.summary()}", instance_id=instance.id)
 

@@ -23,6 +23,7 @@ from .rules import (
     DURATION_MAX,
     DURATION_MIN,
     LIST_INT_MAX,
+    LIST_SORT_FIELDS,
     NAME_MAX,
     OBS_NAME_MAX_BYTES,
     OBS_PATH_MAX_BYTES,
@@ -40,10 +41,11 @@ from .rules import (
     validate_update,
     with_defaults,
 )
-from .status import ACTIONS, FAILED, STABLE, STATUSES, TRANSITIONAL, action_refusal, can, delete_refusal
+from .status import ACTIONS, ACTION_SETTLES_IN, FAILED, STABLE, STATUSES, TRANSITIONAL, action_refusal, can, delete_refusal
 
 __all__ = [
     "ACTIONS",
+    "ACTION_SETTLES_IN",
     "ANNOTATIONS_MAX",
     "ANNOTATION_KEY_MAX",
     "ANNOTATION_VALUE_MAX",
@@ -55,6 +57,7 @@ __all__ = [
     "DURATION_MIN",
     "FAILED",
     "LIST_INT_MAX",
+    "LIST_SORT_FIELDS",
     "NAME_MAX",
     "OBS_NAME_MAX_BYTES",
     "OBS_PATH_MAX_BYTES",
