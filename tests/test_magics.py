@@ -99,6 +99,44 @@ async def test_invalid_flags_name_field_and_code_and_create_nothing(ip, client):
     assert await names(client) == before
 
 
+def count_calls(monkeypatch, names: tuple[str, ...]) -> list[str]:
+    """Count the calls of the package's functions ``names`` wherever a module imported them
+    (the real functions still run: this only records each call)."""
+    from nb_devenv.client import _client, _options
+    from nb_devenv.notebook import magics
+    from nb_devenv.notebook.widgets import form
+
+    calls: list[str] = []
+    for module in (_client, _options, magics, form):
+        for name in names:
+            real = getattr(module, name, None)
+            if real is not None:
+                def counted(*args, _real=real, _name=name, **kwargs):
+                    calls.append(_name)
+                    return _real(*args, **kwargs)
+                monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+async def test_a_create_parses_its_annotations_once_and_checks_its_body_once(ip, client, monkeypatch):
+    calls = count_calls(monkeypatch, ("validate_create", "parse_annotations"))
+    w = ip.run_line_magic("devenv", f"create --name mg-once {CPU} --annotation team=ml")
+    assert (await client.get(w.instance_id)).annotations["team"] == "ml"
+    assert sorted(calls) == ["parse_annotations", "validate_create"]
+
+
+def test_broken_rules_are_found_before_connecting(tmp_path, monkeypatch):
+    shell = make_shell(tmp_path, monkeypatch)
+    try:
+        shell.run_line_magic("config", "DevEnv.endpoint = 'http://127.0.0.1:9'")  # nothing listens there
+        calls = count_calls(monkeypatch, ("validate_create",))
+        with pytest.raises(UsageError, match="ModelArts.6334  name:"):
+            shell.run_line_magic("devenv", f"create --name 'bad name' {CPU}")
+        assert calls == ["validate_create"]
+    finally:
+        close_shell(shell)
+
+
 @pytest.mark.parametrize("line, fragment", [
     ("create --bogus", "unrecognized arguments: --bogus"),
     ("create --volume-size many", "--volume-size: invalid int value"),

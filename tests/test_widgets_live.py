@@ -162,6 +162,20 @@ async def test_form_create_turns_into_the_status_widget(hub, client):
     assert names.count("form-made") == 1
 
 
+async def test_form_create_checks_the_body_once(hub, client, monkeypatch):
+    from nb_devenv.client import _client
+    from nb_devenv.notebook.widgets import form as form_module
+
+    form = CreateForm(hub=hub, name="form-once", **CPU)  # judged live while it is filled in
+    checked = []
+    for module in (_client, form_module):
+        real = module.validate_create
+        monkeypatch.setattr(module, "validate_create", lambda body, _real=real: checked.append(1) or _real(body))
+    form.create_button.click()
+    await asyncio.wait_for(form.wait_created(), 10)
+    assert len(checked) == 1, "Create sends what the form judged; only the client checks it again"
+
+
 async def test_form_shows_server_errors_inside_the_form(hub, client):
     await client.create(name="taken-name", **CPU)
     form = CreateForm(hub=hub, name="taken-name", **CPU)

@@ -135,11 +135,8 @@ def _violations_error(violations: list[Violation]) -> UsageError:
     return UsageError(describe_violations(violations))
 
 
-def _annotations(items: list[str]) -> dict[str, str]:
-    try:
-        return parse_annotations(items)
-    except ValueError as error:
-        raise UsageError(f"%devenv create: {error}") from None
+def _annotation_error(error: ValueError) -> UsageError:
+    return UsageError(f"%devenv create: {error}")
 
 
 @magics_class
@@ -322,36 +319,40 @@ class DevEnv(Magics, Configurable):
 
     # -- subcommands --------------------------------------------------------------------------------------
 
-    def _create_body(self, args: argparse.Namespace, cell: str | None) -> dict:
+    def _create_body(self, args: argparse.Namespace, cell: str | None) -> dict[str, Any]:
         base = None
         if cell is not None and cell.strip():
             try:
                 base = parse_body_text(cell, source="%%devenv body")
             except BodyParseError as error:
                 raise UsageError(str(error)) from None
-        _annotations(args.annotation)  # a malformed one is a UsageError, before anything else
-        return body_from_options(args, base)
+        try:
+            return body_from_options(args, base)
+        except ValueError as error:  # a malformed --annotation
+            raise _annotation_error(error) from None
 
-    def _cmd_create(self, args: argparse.Namespace, cell: str | None):
+    def _cmd_create(self, args: argparse.Namespace, cell: str | None) -> Any:
         nothing_given = (cell is None and not args.annotation
                          and all(getattr(args, f) is None for f in CREATE_FIELDS))
         if args.form or (nothing_given and not args.dry_run):
             preset = {f: getattr(args, f) for f in CREATE_FIELDS if getattr(args, f) is not None}
             if args.annotation:
-                preset["annotations"] = _annotations(args.annotation)
+                try:
+                    preset["annotations"] = parse_annotations(args.annotation)
+                except ValueError as error:
+                    raise _annotation_error(error) from None
             form = _ui().CreateForm(settings=self.settings, **preset)
             self._store(args, form)
             return form
         body = self._create_body(args, cell)
-        violations = validate_create(body)
         if args.dry_run:
             print(json.dumps(body, indent=2))
+            violations = validate_create(body)
             if violations:
                 raise _violations_error(violations)
             self._store(args, body)
             return None
-        if violations:
-            raise _violations_error(violations)
+        # the client checks the body before it connects: broken rules become a UsageError in _call
         instance = self._call(lambda client: client.create(body))
         widget = _ui().InstanceStatusWidget(instance, settings=self.settings)
         self._store(args, widget)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Mapping
+from typing import Any, Mapping
 
 import ipywidgets as widgets
 from traitlets import Bool, Unicode
@@ -160,6 +160,7 @@ class CreateForm(widgets.VBox):
         self._server_error = ""
         self._touched: set[str] = set()
         self._violations: list[Violation] = []
+        self._body: dict[str, Any] = {}
         self._created = asyncio.Event()
         #: the status widget that replaced the form after a successful Create
         self.status_widget: InstanceStatusWidget | None = None
@@ -344,10 +345,19 @@ class CreateForm(widgets.VBox):
         return any(getattr(c, "value", None) not in ("", None) for c in self.field_controls()[key])
 
     def _validate(self) -> None:
+        """Judge the request the controls describe (after every change), then show the verdict."""
         if self._closed or self.status_widget is not None:
             return
-        body = self.body()
-        self._violations = validate_create(body)
+        self._body = self.body()
+        self._violations = validate_create(self._body)
+        self._show()
+
+    def _show(self) -> None:
+        """Show the last verdict: field marks and messages, the preview, the Create button and
+        the feedback line. It judges nothing itself: the controls have not changed since."""
+        if self._closed or self.status_widget is not None:
+            return
+        body = self._body
         by_field: dict[str, list[Violation]] = {}
         for violation in self._violations:
             by_field.setdefault(field_for_path(violation.field), []).append(violation)
@@ -396,15 +406,15 @@ class CreateForm(widgets.VBox):
         if self._closed or self._busy or self.status_widget is not None:
             return None
         self._touched.update(self.field_controls())
-        self._validate()
+        self._show()  # the problems of fields nobody touched are shown now too
         if self._violations:
             return None
-        body = self.body()
+        body = self._body  # judged when the controls last changed; the client checks it once more
         try:
             self._task = runtime.spawn(self._submit(body), name="nb_devenv-create")
         except RuntimeError:
             self._server_error = "Create needs a running event loop (a Jupyter kernel); use %devenv create instead"
-            self._validate()
+            self._show()
             return None
         self._server_error = ""
         self._set_busy(True, f'<span class="nb-devenv-progress">⟳ creating {esc(body.get("name"))}…</span>')
@@ -417,7 +427,7 @@ class CreateForm(widgets.VBox):
                 control.disabled = busy
         self.annotations.add_button.disabled = busy
         self.feedback.value = text
-        self._validate()
+        self._show()
         if busy:
             self.create_button.disabled = True
             self.feedback.value = text
