@@ -235,6 +235,24 @@ async def test_create_is_exactly_once_after_an_ambiguous_failure(local_server, f
     assert len(posts) == 1, "it reconciled by listing instead of posting again"
 
 
+async def test_delete_whose_answer_was_lost_counts_as_done(shared_server):
+    async with client_for(shared_server) as setup:
+        created = await setup.create(name="client-lost-delete", profile_id="Python2", flavor="modelarts.vm.cpu.2u")
+        await setup.wait_until(created.id, "CREATE_FAILED", timeout=30)  # deletable
+
+    def spoil(request, n):
+        if request.method == "DELETE" and n == 1:
+            return httpx.ReadError("connection reset by peer")  # after the server deleted it
+        return None
+
+    transport = ForwardThenFail(spoil)
+    async with client_for(shared_server, transport=transport, retry=FAST_RETRY) as client:
+        assert await client.delete(created.id) == created.id
+        with pytest.raises(NotFoundError):
+            await client.get(created.id)
+    assert [m for m, _ in transport.seen] == ["DELETE", "DELETE", "GET"], "the retry found it gone: done"
+
+
 async def test_create_retries_when_the_request_never_left(local_server):
     attempts = []
 

@@ -161,3 +161,15 @@ def test_the_cli_and_the_magics_take_the_same_flags_from_the_options_module():
         leave_out = cli_only - ({"--wait"} if command in ("start", "stop", "restart") else set())
         assert _flags(cli[command], leave_out) == expected, command
     assert _flags(cli["watch"], cli_only | {"--until"}) == _flags(magic["watch"], magic_only)
+
+
+# -- one retry loop -------------------------------------------------------------------------------
+
+def test_the_client_waits_before_a_retry_in_one_place():
+    """Every retry waits ``retry.delay(...)``: one call of it means one retry loop."""
+    calls = []
+    for path in (PACKAGE / "client").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "delay":
+                calls.append(f"{path.name}:{node.lineno}")
+    assert len(calls) == 1, calls

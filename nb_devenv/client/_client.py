@@ -27,7 +27,8 @@ import uuid
 import warnings
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Optional, TypeVar
 
 import httpx
 
@@ -68,21 +69,98 @@ _LIST_PAGE = 100
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
+T = TypeVar("T")
+#: what a call does after a failed attempt, told the error and whether any attempt so far may
+#: have taken effect: the call's result if the request did take effect, or ``None`` when
+#: sending it (again) is safe
+Settle = Callable[[APIError, bool], Awaitable[Optional[T]]]
+
+
+@dataclass(frozen=True)
 class _Attempt:
     """The outcome of sending a request once."""
 
-    __slots__ = ("response", "error", "ambiguous", "retry_after")
-
-    def __init__(self, response=None, error: APIError | None = None, ambiguous=False, retry_after=None):
-        self.response, self.error, self.ambiguous, self.retry_after = response, error, ambiguous, retry_after
+    response: httpx.Response | None = None
+    error: APIError | None = None
+    #: the request failed but may have been received and acted on (a broken connection, a
+    #: timeout waiting for the answer, a 5xx or 408 from somewhere on the way)
+    ambiguous: bool = False
+    retry_after: str | None = None
 
     @property
     def retryable(self) -> bool:
-        if self.error is None:
+        """Whether asking again may succeed: connection problems, timeouts, 408/429/5xx; never
+        a conflict (a taken name, a wrong status), which asking again at once does not mend."""
+        if self.error is None or isinstance(self.error, ConflictError):
             return False
         if isinstance(self.error, APIStatusError):
             return self.error.status_code in RETRYABLE_STATUSES
         return True  # connection problems and timeouts
+
+
+class _Sender:
+    """Sends the client's API requests: the one place that decides whether a failed request is
+    sent again, after how long (backoff, ``Retry-After``), and whether that is safe."""
+
+    def __init__(self, http: httpx.AsyncClient, connection: Connection, retry: RetryPolicy,
+                 observe: Callable[[httpx.Response], None]):
+        self.http, self.connection, self.retry, self.observe = http, connection, retry, observe
+
+    async def once(self, method: str, path: str, params: Iterable[tuple[str, str]] | None,
+                   body: Any) -> _Attempt:
+        """Send once; every failure becomes an :class:`_Attempt` with the package's error."""
+        content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        secrets = self.connection.secrets
+        url = f"{self.connection.endpoint}{path}"
+        try:
+            response = await self.http.request(method, path, params=params, content=content,
+                                               headers=_JSON_HEADERS)
+        except httpx.ConnectTimeout:
+            return _Attempt(error=APITimeoutError("timed out connecting", method=method, url=url))
+        except httpx.TimeoutException:
+            return _Attempt(error=APITimeoutError("timed out waiting for the answer", method=method, url=url),
+                            ambiguous=True)
+        except httpx.ConnectError as error:
+            return _Attempt(error=APIConnectionError(f"cannot connect: {redact(str(error), secrets)}",
+                                                     method=method, url=url))
+        except httpx.TransportError as error:
+            # the request may have been received and acted on before the connection broke
+            return _Attempt(error=APIConnectionError(
+                f"connection broken: {redact(str(error), secrets) or type(error).__name__}", method=method, url=url),
+                ambiguous=True)
+        self.observe(response)
+        if response.is_success:
+            return _Attempt(response=response)
+        return _Attempt(error=error_from_response(response, secrets),
+                        ambiguous=response.status_code >= 500 or response.status_code == 408,
+                        retry_after=response.headers.get("Retry-After"))
+
+    async def send(self, method: str, path: str, *, params: Iterable[tuple[str, str]] | None = None,
+                   body: Any = None, idempotent: bool, settle: Settle[T] | None = None) -> httpx.Response | T:
+        """Send, and again after a retryable failure while that is safe.
+
+        ``idempotent``: sending the request twice does no harm (GET, PUT, DELETE), so any
+        retryable failure is retried. Otherwise a failure that may have taken effect ends the
+        call, unless ``settle`` tells what happened: it is called after every failure and
+        returns the call's result if the request did take effect (create finds the instance
+        its token made), or ``None`` when sending again is safe.
+        """
+        may_have_acted = False
+        for attempt in range(self.retry.max_retries + 1):
+            outcome = await self.once(method, path, params, body)
+            if outcome.response is not None:
+                return outcome.response
+            assert outcome.error is not None
+            may_have_acted = may_have_acted or outcome.ambiguous
+            if settle is not None:
+                settled = await settle(outcome.error, may_have_acted)
+                if settled is not None:
+                    return settled
+            unsafe = outcome.ambiguous and not idempotent and settle is None
+            if attempt == self.retry.max_retries or not outcome.retryable or unsafe:
+                raise outcome.error
+            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
+        raise AssertionError("unreachable")
 
 
 class AsyncDevEnvClient:
@@ -130,6 +208,7 @@ class AsyncDevEnvClient:
         self._last_date: str | None = None
         self._connection: Connection | None = None
         self._http: httpx.AsyncClient | None = None
+        self._sender: _Sender | None = None
         self._ready = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -154,6 +233,7 @@ class AsyncDevEnvClient:
                     headers={"User-Agent": f"nb_devenv/{__version__} httpx/{httpx.__version__}"},
                     transport=self._transport,
                 )
+                self._sender = _Sender(self._http, connection, self.retry, self._observe_clock)
                 self._connection = connection
         return self._connection
 
@@ -166,6 +246,7 @@ class AsyncDevEnvClient:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+            self._sender = None
             self._connection = None
 
     async def __aenter__(self) -> "AsyncDevEnvClient":
@@ -194,49 +275,14 @@ class AsyncDevEnvClient:
         offset = server_ms + 500 - int(time.time() * 1000)
         self.clock.offset_ms = offset if abs(offset) >= _SKEW_THRESHOLD_MS else 0
 
-    async def _send_once(self, method: str, path: str, params: Iterable[tuple[str, str]] | None,
-                         body: Any) -> _Attempt:
-        content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        secrets = self._connection.secrets
-        url = f"{self._connection.endpoint}{path}"
-        try:
-            response = await self._http.request(method, path, params=params, content=content,
-                                                headers=_JSON_HEADERS)
-        except httpx.ConnectTimeout:
-            return _Attempt(error=APITimeoutError("timed out connecting", method=method, url=url))
-        except httpx.TimeoutException:
-            return _Attempt(error=APITimeoutError("timed out waiting for the answer", method=method, url=url),
-                            ambiguous=True)
-        except httpx.ConnectError as error:
-            return _Attempt(error=APIConnectionError(f"cannot connect: {redact(str(error), secrets)}",
-                                                     method=method, url=url))
-        except httpx.TransportError as error:
-            # the request may have been received and acted on before the connection broke
-            return _Attempt(error=APIConnectionError(
-                f"connection broken: {redact(str(error), secrets) or type(error).__name__}", method=method, url=url),
-                ambiguous=True)
-        self._observe_clock(response)
-        if response.is_success:
-            return _Attempt(response=response)
-        error = error_from_response(response, secrets)
-        return _Attempt(error=error, ambiguous=response.status_code >= 500 or response.status_code == 408,
-                        retry_after=response.headers.get("Retry-After"))
-
-    async def _call(self, method: str, path_parts: tuple[str, ...] = (), *, params=None, body=None,
-                    idempotent: bool) -> httpx.Response:
-        """Send with retries: any retryable failure for idempotent calls, otherwise only
-        failures that prove the request had no effect (not connected, 429)."""
+    async def _call(self, method: str, path_parts: tuple[str, ...] = (), *,
+                    params: Iterable[tuple[str, str]] | None = None, body: Any = None, idempotent: bool,
+                    settle: Settle[T] | None = None) -> httpx.Response | T:
+        """Send a request about this project's instances (see :meth:`_Sender.send`)."""
         await self.connect()
-        path = self._path(*path_parts)
-        for attempt in range(self.retry.max_retries + 1):
-            outcome = await self._send_once(method, path, params, body)
-            if outcome.response is not None:
-                return outcome.response
-            last = attempt == self.retry.max_retries
-            if last or not outcome.retryable or (outcome.ambiguous and not idempotent):
-                raise outcome.error
-            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
-        raise AssertionError("unreachable")
+        assert self._sender is not None
+        return await self._sender.send(method, self._path(*path_parts), params=params, body=body,
+                                       idempotent=idempotent, settle=settle)
 
     def _instance(self, data: dict) -> Instance:
         return Instance.from_api(data, clock=self.clock)
@@ -255,31 +301,23 @@ class AsyncDevEnvClient:
         violations = validate_create(body)
         if violations:
             raise SpecValidationError(violations)
-        await self.connect()
-
         client_token = uuid.uuid4().hex
         marked = copy.deepcopy(body)
         marked["spec"].setdefault("annotations", {})
         marked["spec"]["annotations"] = {**(marked["spec"]["annotations"] or {}), CLIENT_TOKEN_KEY: client_token}
-        path = self._path()
-        uncertain = False  # True once an attempt may have created the instance
-        for attempt in range(self.retry.max_retries + 1):
-            outcome = await self._send_once("POST", path, None, marked)
-            if outcome.response is not None:
-                return self._instance(outcome.response.json())
-            error = outcome.error
-            uncertain = uncertain or outcome.ambiguous
-            if uncertain:
-                try:
-                    found = await self._find_by_client_token(client_token, marked.get("workspace"))
-                except APIConnectionError:
-                    found = None  # still unreachable: try again below, which is safe (unique names)
-                if found is not None:
-                    return found
-            if isinstance(error, ConflictError) or not outcome.retryable or attempt == self.retry.max_retries:
-                raise error
-            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
-        raise AssertionError("unreachable")
+
+        async def find_mine(_error: APIError, may_have_acted: bool) -> Instance | None:
+            """After a failure that may have created the instance: the instance this call's
+            token made, if there is one."""
+            if not may_have_acted:
+                return None
+            try:
+                return await self._find_by_client_token(client_token, marked.get("workspace"))
+            except APIConnectionError:
+                return None  # still unreachable: sending again is safe all the same (names are unique)
+
+        created = await self._call("POST", body=marked, idempotent=False, settle=find_mine)
+        return created if isinstance(created, Instance) else self._instance(created.json())
 
     async def _find_by_client_token(self, client_token: str, workspace: Any) -> Instance | None:
         # an instance is listed only in its own workspace (the list defaults to workspace "0")
@@ -354,18 +392,13 @@ class AsyncDevEnvClient:
 
     async def delete(self, instance_id: str) -> str:
         """Delete a stopped instance; returns its id. A retry that finds it gone counts as done."""
-        await self.connect()
-        path = self._path(instance_id)
-        for attempt in range(self.retry.max_retries + 1):
-            outcome = await self._send_once("DELETE", path, None, None)
-            if outcome.response is not None:
-                return outcome.response.json().get("instance_id", instance_id)
-            if attempt > 0 and isinstance(outcome.error, NotFoundError):
-                return instance_id  # our earlier attempt deleted it; its answer was lost
-            if not outcome.retryable or attempt == self.retry.max_retries:
-                raise outcome.error
-            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
-        raise AssertionError("unreachable")
+
+        async def gone(error: APIError, may_have_acted: bool) -> str | None:
+            # an earlier attempt may have deleted it, and its answer was lost
+            return instance_id if may_have_acted and isinstance(error, NotFoundError) else None
+
+        deleted = await self._call("DELETE", (instance_id,), idempotent=True, settle=gone)
+        return deleted if isinstance(deleted, str) else str(deleted.json().get("instance_id", instance_id))
 
     async def action(self, instance_id: str, action: str) -> ActionResult:
         """``POST .../action``: ``start``, ``stop`` or ``restart`` (``queue``/``dequeue``: free
