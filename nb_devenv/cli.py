@@ -20,6 +20,7 @@ from pathlib import Path
 
 from nb_devenv.client._auth import AkSkAuth
 from nb_devenv.client._client import AsyncDevEnvClient
+from nb_devenv.client._defaults import TICK
 from nb_devenv.client._options import (
     add_action_arguments,
     add_create_arguments,
@@ -254,7 +255,7 @@ async def _watch(client: AsyncDevEnvClient, instance_id: str, until: str | None,
     try:
         while not follower.done():
             try:
-                await asyncio.wait_for(changed.wait(), timeout=1.0)  # tick the countdown each second
+                await asyncio.wait_for(changed.wait(), timeout=TICK)  # tick the countdown each second
             except asyncio.TimeoutError:
                 pass
             if not latest:

@@ -173,3 +173,28 @@ def test_the_client_waits_before_a_retry_in_one_place():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "delay":
                 calls.append(f"{path.name}:{node.lineno}")
     assert len(calls) == 1, calls
+
+
+# -- one place for every default ------------------------------------------------------------------
+
+def test_client_hub_magics_and_cli_start_from_the_same_defaults():
+    import inspect
+
+    from nb_devenv import AsyncDevEnvClient
+    from nb_devenv.client import _defaults
+    from nb_devenv.notebook.magics import DevEnv
+    from nb_devenv.notebook.settings import ClientSettings, Defaults
+    from nb_devenv.notebook.watch import InstanceHub
+
+    client = AsyncDevEnvClient(endpoint="http://127.0.0.1:9")
+    hub = InstanceHub(client)
+    traits = DevEnv.class_traits()
+    settings = Defaults()
+    fast = {client.poll_fast, hub.fast, traits["poll_interval"].default_value, settings.poll_fast}
+    slow = {client.poll_slow, hub.slow, traits["poll_interval_stable"].default_value, settings.poll_slow}
+    wait = {inspect.signature(AsyncDevEnvClient.wait_until).parameters["timeout"].default,
+            traits["wait_timeout"].default_value, settings.wait_timeout}
+    timeout = {client._timeout, traits["timeout"].default_value, ClientSettings().timeout}
+    assert fast == {_defaults.POLL_FAST} and slow == {_defaults.POLL_SLOW}
+    assert wait == {_defaults.WAIT_TIMEOUT} and timeout == {_defaults.REQUEST_TIMEOUT}
+    assert hub.tick == _defaults.TICK

@@ -35,6 +35,7 @@ import httpx
 from nb_devenv._version import __version__
 from nb_devenv.core.clock import SystemClock
 from ._connection import Connection, resolve_connection
+from ._defaults import POLL_FAST, POLL_SLOW, REQUEST_TIMEOUT, WAIT_TIMEOUT
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -191,11 +192,11 @@ class AsyncDevEnvClient:
         project_id: str | None = None,
         auth: httpx.Auth | None = None,
         data_dir: str | Path | None = None,
-        timeout: float = 30.0,
+        timeout: float = REQUEST_TIMEOUT,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        poll_fast: float = 0.25,
-        poll_slow: float = 10.0,
+        poll_fast: float = POLL_FAST,
+        poll_slow: float = POLL_SLOW,
     ):
         self._options = dict(endpoint=endpoint, region=region, project_id=project_id, data_dir=data_dir)
         self._auth = auth
@@ -490,7 +491,7 @@ class AsyncDevEnvClient:
             await asyncio.sleep(delay * random.uniform(0.8, 1.0))
 
     async def wait_until(self, instance_id: str, status: str | Iterable[str] = "RUNNING", *,
-                         timeout: float = 300.0) -> Instance:
+                         timeout: float = WAIT_TIMEOUT) -> Instance:
         """Wait until the instance is in ``status`` (one or several); return that snapshot.
 
         Raises :class:`~nb_devenv.client._exceptions.InstanceFailedError` if it fails on the way and

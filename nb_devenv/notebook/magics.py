@@ -38,6 +38,7 @@ from nb_devenv.client._options import (
     parse_annotations,
     update_changes,
 )
+from nb_devenv.client._defaults import POLL_FAST, POLL_SLOW, REQUEST_TIMEOUT, WAIT_TIMEOUT
 from nb_devenv.client._exceptions import SpecValidationError
 from nb_devenv.contract import ACTION_SETTLES_IN, BodyParseError, Violation, describe_violations, parse_body_text, validate_create
 
@@ -152,11 +153,11 @@ class DevEnv(Magics, Configurable):
     data_dir = Unicode(None, allow_none=True, help=(
         "Data directory of the local server (its credentials file is used when the endpoint is "
         "the local server's). Default: $NB_DEVENV_DATA_DIR or ~/.local/share/nb_devenv.")).tag(config=True)
-    poll_interval = Float(1.0, help="Seconds between polls while an instance is in transition.").tag(config=True)
-    poll_interval_stable = Float(10.0, help="Seconds between polls while every watched instance is stable.").tag(
+    poll_interval = Float(POLL_FAST, help="Seconds between polls while an instance is in transition.").tag(config=True)
+    poll_interval_stable = Float(POLL_SLOW, help="Seconds between polls while every watched instance is stable.").tag(
         config=True)
-    timeout = Float(30.0, help="Seconds for each HTTP request.").tag(config=True)
-    wait_timeout = Float(600.0, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(config=True)
+    timeout = Float(REQUEST_TIMEOUT, help="Seconds for each HTTP request.").tag(config=True)
+    wait_timeout = Float(WAIT_TIMEOUT, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
         # config=shell.config: `c.DevEnv.*` in ipython_config.py applies; configurables lets

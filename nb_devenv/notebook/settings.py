@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from nb_devenv.client._defaults import POLL_FAST, POLL_SLOW, REQUEST_TIMEOUT, WAIT_TIMEOUT
+
 __all__ = ["ClientSettings", "Defaults", "defaults", "reset_defaults"]
 
 
@@ -20,7 +22,7 @@ class ClientSettings:
     region: str | None = None
     project_id: str | None = None
     data_dir: str | None = None
-    timeout: float = 30.0
+    timeout: float = REQUEST_TIMEOUT
 
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for :class:`~nb_devenv.client._client.AsyncDevEnvClient`."""
@@ -33,9 +35,9 @@ class Defaults:
     """The settings widgets use when none are passed (kept in step with ``%config DevEnv``)."""
 
     settings: ClientSettings = field(default_factory=ClientSettings)
-    poll_fast: float = 1.0
-    poll_slow: float = 10.0
-    wait_timeout: float = 600.0
+    poll_fast: float = POLL_FAST
+    poll_slow: float = POLL_SLOW
+    wait_timeout: float = WAIT_TIMEOUT
 
 
 defaults = Defaults()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from nb_devenv.client._client import AsyncDevEnvClient
+from nb_devenv.client._defaults import POLL_FAST, POLL_SLOW, TICK
 from nb_devenv.client._exceptions import NotFoundError
 from nb_devenv.client._models import Instance
 
@@ -62,7 +63,8 @@ class InstanceHub:
         Seconds between ``on_tick`` calls (the countdown), made without any request.
     """
 
-    def __init__(self, client: AsyncDevEnvClient, *, fast: float = 1.0, slow: float = 10.0, tick: float = 1.0):
+    def __init__(self, client: AsyncDevEnvClient, *, fast: float = POLL_FAST, slow: float = POLL_SLOW,
+                 tick: float = TICK):
         self.client = client
         self.fast, self.slow, self.tick = fast, slow, tick
         self._subscriptions: list[Subscription] = []
