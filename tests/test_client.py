@@ -121,6 +121,19 @@ async def test_watch_yields_each_change_and_raises_on_create_failed(shared_serve
         await client.delete(created.id)
 
 
+async def test_watch_polls_with_the_shared_poller_one_list_request_a_poll(shared_server):
+    transport = ForwardThenFail(lambda request, n: None)  # passes everything through, records it
+    async with client_for(shared_server, transport=transport) as client:
+        created = await client.create(name="client-poller", profile_id="Python2", flavor="modelarts.vm.cpu.2u")
+        transport.seen.clear()
+        with pytest.raises(InstanceFailedError):
+            async for _ in client.watch(created.id):
+                pass
+        await client.delete(created.id)
+    polls = [path for method, path in transport.seen if method == "GET"]
+    assert polls and all(path.endswith("/demanager/instances") for path in polls), "list requests, as the hub's"
+
+
 async def test_wait_until_times_out_with_the_last_snapshot(shared_server):
     async with client_for(shared_server) as client:
         created = await client.create(name="client-wait", profile_id="Python2", flavor="modelarts.vm.cpu.2u")

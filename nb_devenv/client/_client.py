@@ -19,9 +19,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
-import random
 import time
 import uuid
 import warnings
@@ -49,6 +49,7 @@ from ._exceptions import (
 )
 from ._http_errors import error_from_response
 from ._models import ActionResult, Instance, InstanceList
+from ._poller import InstanceHub, Subscription
 from nb_devenv.core.redaction import redact
 from ._retry import RETRYABLE_STATUSES, RetryPolicy
 from nb_devenv.contract import (
@@ -468,27 +469,35 @@ class AsyncDevEnvClient:
                     slow: float | None = None) -> AsyncIterator[Instance]:
         """Yield a new snapshot of the instance each time it changes.
 
-        Polls every ``fast`` seconds while the instance is in transition and backs off towards
-        ``slow`` while it is stable. Raises :class:`~nb_devenv.client._exceptions.InstanceFailedError`
-        (after yielding the failed snapshot) on CREATE_FAILED / START_FAILED, and
-        :class:`~nb_devenv.client._exceptions.NotFoundError` once the instance is deleted.
+        Watches through an :class:`~nb_devenv.client._poller.InstanceHub` of its own (the poller
+        the notebook's widgets share): every ``fast`` seconds while the instance is in
+        transition, towards ``slow`` while it is stable. Raises
+        :class:`~nb_devenv.client._exceptions.InstanceFailedError` (after yielding the failed
+        snapshot) on CREATE_FAILED / START_FAILED, :class:`~nb_devenv.client._exceptions.NotFoundError`
+        once the instance is deleted, and the error of a poll that failed (after its retries).
         """
-        fast = self.poll_fast if fast is None else fast
-        slow = self.poll_slow if slow is None else slow
+        hub = InstanceHub(self, fast=self.poll_fast if fast is None else fast,
+                          slow=self.poll_slow if slow is None else slow)
+        news: asyncio.Queue[Instance | BaseException | None] = asyncio.Queue()
+        subscription = Subscription(instance_id, on_update=news.put_nowait, on_error=news.put_nowait,
+                                    on_gone=lambda: news.put_nowait(subscription.gone))
+        hub.subscribe(subscription)
         last_key = None
-        delay = fast
-        while True:
-            instance = await self.get(instance_id)
-            key = instance.state_key()
-            if key != last_key:
-                last_key = key
-                delay = fast
-                yield instance
-                if instance.is_failed:
-                    raise InstanceFailedError(instance)
-            elif not instance.is_transitional:
-                delay = min(slow, delay * 2)
-            await asyncio.sleep(delay * random.uniform(0.8, 1.0))
+        try:
+            while True:
+                item = await news.get()
+                if isinstance(item, BaseException):
+                    raise item
+                if item is None:
+                    raise AssertionError("unreachable: the hub sets subscription.gone before on_gone")
+                key = item.state_key()
+                if key != last_key:
+                    last_key = key
+                    yield item
+                    if item.is_failed:
+                        raise InstanceFailedError(item)
+        finally:
+            subscription.close()
 
     async def wait_until(self, instance_id: str, status: str | Iterable[str] = "RUNNING", *,
                          timeout: float = WAIT_TIMEOUT) -> Instance:
@@ -502,10 +511,11 @@ class AsyncDevEnvClient:
 
         async def _wait() -> Instance:
             nonlocal last
-            async for instance in self.watch(instance_id):
-                last = instance
-                if instance.status in wanted:
-                    return instance
+            async with contextlib.aclosing(self.watch(instance_id)) as snapshots:  # stops its poller at once
+                async for instance in snapshots:
+                    last = instance
+                    if instance.status in wanted:
+                        return instance
             raise AssertionError("watch never ends by itself")
 
         try:

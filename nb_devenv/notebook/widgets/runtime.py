@@ -16,7 +16,6 @@ import asyncio
 import weakref
 from typing import Any, Coroutine
 
-from .. import watch
 from ..settings import ClientSettings, Defaults, defaults, reset_defaults  # noqa: F401 (re-exported)
 from nb_devenv.client._client import AsyncDevEnvClient
 from ..watch import InstanceHub
@@ -111,7 +110,6 @@ def shutdown() -> None:
         except Exception:  # noqa: BLE001 - unloading must go on
             pass
     _LIVE.clear()
-    watch.shutdown_all()
     try:
         running = asyncio.get_running_loop()
     except RuntimeError:
