@@ -81,7 +81,9 @@ async def test_create_with_flags_returns_a_live_widget(ip, client):
     instance = await client.get(w.instance_id)
     assert instance.name == "mg-flags" and instance.auto_stop.duration == 7200
     assert (await wait(w, "RUNNING", timeout=30)).status == "RUNNING"
-    assert w._hub is runtime.hub_for(ip.find_magic("devenv").__self__.settings)
+    magics = ip.find_magic("devenv").__self__
+    assert w._settings is magics.settings, "the magics hand their settings object to what they make"
+    assert w._hub is runtime.hub_for(magics.settings)
 
 
 async def test_invalid_flags_name_field_and_code_and_create_nothing(ip, client):
@@ -344,15 +346,18 @@ async def test_config_traits(tmp_path, monkeypatch):
         magics = shell.find_magic("devenv").__self__
         assert isinstance(magics, DevEnv) and magics in shell.configurables
         assert magics.poll_interval_stable == 42.0
+        settings = magics.settings  # the one object the magics hand to the widgets they make
         shell.run_line_magic("config", "DevEnv.poll_interval = 0.5")
-        assert magics.poll_interval == 0.5 and runtime.defaults.poll_fast == 0.5
+        assert magics.poll_interval == 0.5 and settings.poll_fast == 0.5
         shell.run_line_magic("config", "DevEnv.endpoint = 'http://127.0.0.1:1'")
-        assert runtime.defaults.settings.endpoint == "http://127.0.0.1:1"
-        hub = runtime.hub_for()
+        assert settings.endpoint == "http://127.0.0.1:1"
+        hub = runtime.hub_for(settings)
+        assert (hub.fast, hub.slow) == (0.5, 42.0)
         shell.run_line_magic("config", "DevEnv.poll_interval = 0.25")
-        assert hub.fast == 0.25 and hub.slow == 42.0
+        assert hub.fast == 0.25 and hub.slow == 42.0, "a hub already polling follows %config"
         shell.run_line_magic("config", "DevEnv.wait_timeout = 5")
-        assert runtime.defaults.wait_timeout == 5
+        assert settings.wait_timeout == 5 and magics.settings is settings
+        assert runtime.hub_for() is not hub, "a widget made without settings gets the defaults"
         with capture_output() as out:
             shell.run_line_magic("config", "DevEnv")
         assert "poll_interval" in out.stdout and "endpoint" in out.stdout

@@ -183,18 +183,41 @@ def test_client_hub_magics_and_cli_start_from_the_same_defaults():
     from nb_devenv import AsyncDevEnvClient
     from nb_devenv.client import _defaults
     from nb_devenv.notebook.magics import DevEnv
-    from nb_devenv.notebook.settings import ClientSettings, Defaults
+    from nb_devenv.notebook.settings import ClientSettings
     from nb_devenv.notebook.watch import InstanceHub
 
     client = AsyncDevEnvClient(endpoint="http://127.0.0.1:9")
     hub = InstanceHub(client)
     traits = DevEnv.class_traits()
-    settings = Defaults()
+    settings = ClientSettings()
     fast = {client.poll_fast, hub.fast, traits["poll_interval"].default_value, settings.poll_fast}
     slow = {client.poll_slow, hub.slow, traits["poll_interval_stable"].default_value, settings.poll_slow}
     wait = {inspect.signature(AsyncDevEnvClient.wait_until).parameters["timeout"].default,
             traits["wait_timeout"].default_value, settings.wait_timeout}
-    timeout = {client._timeout, traits["timeout"].default_value, ClientSettings().timeout}
+    timeout = {client._timeout, traits["timeout"].default_value, settings.timeout}
     assert fast == {_defaults.POLL_FAST} and slow == {_defaults.POLL_SLOW}
     assert wait == {_defaults.WAIT_TIMEOUT} and timeout == {_defaults.REQUEST_TIMEOUT}
     assert hub.tick == _defaults.TICK
+
+
+# -- one poller, one registry of hubs, settings as an object ------------------------------------------
+
+def test_the_client_and_the_widgets_watch_through_one_poller_and_one_registry():
+    from nb_devenv.client import _poller
+    from nb_devenv.notebook import watch
+    from nb_devenv.notebook.widgets import runtime
+
+    assert watch.InstanceHub is _poller.InstanceHub and watch.Subscription is _poller.Subscription
+    assert runtime.hub_for is watch.hub_for and runtime.poke is watch.poke
+    assert _functions_named("_poll_loop") == ["client/_poller.py:_poll_loop"]
+    assert _functions_named("hub_for") == ["notebook/watch.py:hub_for"]
+
+
+def test_notebook_settings_are_an_object_not_a_module_global():
+    from nb_devenv.notebook import magics, settings
+
+    assert not hasattr(settings, "defaults") and not hasattr(settings, "reset_defaults")
+    # the magics reach widgets through the objects they hand over; the one sys.modules lookup
+    # left is unload's (closing widgets must not import ipywidgets)
+    source = Path(magics.__file__).read_text(encoding="utf-8")
+    assert source.count("sys.modules") == 1 and "def unload_ipython_extension" in source.split("sys.modules")[0]

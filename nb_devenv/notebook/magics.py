@@ -25,7 +25,8 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Float, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
-from . import settings as notebook_settings
+from .settings import ClientSettings
+from .watch import poke, set_poll_intervals
 from nb_devenv.client._options import (
     CREATE_FIELDS,
     add_action_arguments,
@@ -54,12 +55,6 @@ def _ui():
 
     return widgets
 
-
-def _poke_widgets(instance_id: str) -> None:
-    """Let live widgets watching ``instance_id`` poll at once (if any widget was ever made)."""
-    runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
-    if runtime is not None:
-        runtime.poke(instance_id)
 
 __all__ = ["DevEnv", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -159,7 +154,10 @@ class DevEnv(Magics, Configurable):
     timeout = Float(REQUEST_TIMEOUT, help="Seconds for each HTTP request.").tag(config=True)
     wait_timeout = Float(WAIT_TIMEOUT, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(config=True)
 
-    def __init__(self, shell=None, **kwargs):
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        #: the settings handed to every widget made here; kept in step with the traits, so a
+        #: ``%config DevEnv`` change reaches those widgets too
+        self.settings = ClientSettings()
         # config=shell.config: `c.DevEnv.*` in ipython_config.py applies; configurables lets
         # `%config DevEnv` list and set the traits (the jupysql pattern)
         if shell is not None:
@@ -167,38 +165,31 @@ class DevEnv(Magics, Configurable):
         super().__init__(shell=shell, **kwargs)
         if shell is not None and self not in shell.configurables:
             shell.configurables.append(self)
-        self._publish()
+        self._sync_settings()
 
     # -- settings -----------------------------------------------------------------------------------
 
     @validate("poll_interval", "poll_interval_stable", "timeout", "wait_timeout")
-    def _positive(self, proposal):
+    def _positive(self, proposal: Any) -> float:
         if proposal["value"] <= 0:
             raise TraitError(f"DevEnv.{proposal['trait'].name} must be > 0, got {proposal['value']}")
-        return proposal["value"]
+        return float(proposal["value"])
 
     @observe("endpoint", "region", "project_id", "data_dir", "poll_interval", "poll_interval_stable",
              "timeout", "wait_timeout")
-    def _settings_changed(self, _change):
-        self._publish()
+    def _settings_changed(self, change: Any) -> None:
+        self._sync_settings()
+        if change["name"] in ("poll_interval", "poll_interval_stable"):  # the hubs watching now follow
+            set_poll_intervals(self.settings.poll_fast, self.settings.poll_slow)
 
-    @property
-    def settings(self) -> notebook_settings.ClientSettings:
-        return notebook_settings.ClientSettings(endpoint=self.endpoint or None, region=self.region or None,
-                                      project_id=self.project_id or None, data_dir=self.data_dir or None,
-                                      timeout=self.timeout)
-
-    def _publish(self) -> None:
-        """Hand the settings to the widgets (new widgets use them; hubs get the poll rates)."""
-        defaults = notebook_settings.defaults
-        defaults.settings = self.settings
-        defaults.wait_timeout = self.wait_timeout
-        fast, slow = self.poll_interval, max(self.poll_interval, self.poll_interval_stable)
-        runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
-        if runtime is not None:  # widgets exist: their hubs take the new rates now
-            runtime.set_poll_intervals(fast, slow)
-        else:
-            defaults.poll_fast, defaults.poll_slow = fast, slow
+    def _sync_settings(self) -> None:
+        """Copy the traits into :attr:`settings` (the slow poll is never faster than the fast one)."""
+        settings = self.settings
+        settings.endpoint, settings.region = self.endpoint or None, self.region or None
+        settings.project_id, settings.data_dir = self.project_id or None, self.data_dir or None
+        settings.timeout, settings.wait_timeout = self.timeout, self.wait_timeout
+        settings.poll_fast = self.poll_interval
+        settings.poll_slow = max(self.poll_interval, self.poll_interval_stable)
 
     def _call(self, call: Callable[[AsyncDevEnvClient], Awaitable[Any]]) -> Any:
         """One-shot API call on a private loop with a fresh client; rule violations found by
@@ -384,7 +375,7 @@ class DevEnv(Magics, Configurable):
             return result, final
 
         result, final = self._call(go)
-        _poke_widgets(instance_id)  # widgets watching it follow at once
+        poke(instance_id)  # widgets watching it follow at once
         text = f"{instance_id}: {result.previous_state} → {result.current_status}"
         if final is not None:
             text += f" … {final.status}"
@@ -402,7 +393,7 @@ class DevEnv(Magics, Configurable):
 
     def _cmd_delete(self, args: argparse.Namespace) -> Message:
         deleted = self._call(lambda client: client.delete(args.instance_id))
-        _poke_widgets(deleted)
+        poke(deleted)
         return _ui().Message(f"deleted {deleted}", instance_id=deleted)
 
     def _cmd_update(self, args: argparse.Namespace) -> Message:
@@ -411,7 +402,7 @@ class DevEnv(Magics, Configurable):
         except ValueError as error:
             raise UsageError(f"%devenv update: {error}") from None
         instance = self._call(lambda client: client.update(args.instance_id, **changes))
-        _poke_widgets(instance.id)
+        poke(instance.id)
         return _ui().Message(f"updated {instance.summary()}", instance_id=instance.id)
 
     def _cmd_config(self, _args: argparse.Namespace) -> KeyValueView:
@@ -458,10 +449,11 @@ def load_ipython_extension(ipython) -> None:
 
 def unload_ipython_extension(ipython) -> None:
     """Close every widget, cancel every watcher task, stop the hubs and drop the magics."""
+    # widgets (and hubs, which only widgets ask for) exist only once their module was imported;
+    # importing it here would load ipywidgets to close nothing
     runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
     if runtime is not None:
         runtime.shutdown()
-    notebook_settings.reset_defaults()
     magics = _LOADED.pop(id(ipython), None)
     manager = ipython.magics_manager
     for kind in ("line", "cell"):

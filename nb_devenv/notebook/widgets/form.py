@@ -448,7 +448,7 @@ class CreateForm(widgets.VBox):
             return
         if self._closed:
             return
-        status = InstanceStatusWidget(instance, hub=hub, clock=self._clock)
+        status = InstanceStatusWidget(instance, hub=hub, settings=self._settings, clock=self._clock)
         self.status_widget = status
         old = self.children
         self.children = (status,)

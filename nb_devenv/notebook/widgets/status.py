@@ -94,7 +94,7 @@ class InstanceStatusWidget(widgets.VBox):
         The :class:`~nb_devenv.notebook.watch.InstanceHub` to subscribe to; by default the kernel's shared
         hub for ``settings``.
     settings
-        :class:`~nb_devenv.notebook.widgets.runtime.ClientSettings` (default: ``%config DevEnv``'s).
+        :class:`~nb_devenv.notebook.widgets.runtime.ClientSettings` (default: the defaults; the magics pass theirs).
     clock
         A :class:`~nb_devenv.core.clock.Clock` for the countdown and the age (tests pass a
         :class:`~nb_devenv.core.clock.ManualClock`); default: the client's clock, which follows the
