@@ -21,16 +21,7 @@ from pathlib import Path
 from nb_devenv.client._auth import AkSkAuth
 from nb_devenv.client._client import AsyncDevEnvClient
 from nb_devenv.client._defaults import TICK
-from nb_devenv.client._options import (
-    add_action_arguments,
-    add_create_arguments,
-    add_instance_id,
-    add_list_arguments,
-    add_update_arguments,
-    body_from_options,
-    list_filters,
-    update_changes,
-)
+from nb_devenv.client import _options as options
 from nb_devenv.client._exceptions import ConfigurationError, DevEnvError, SpecValidationError
 from nb_devenv.client._local_server import read_credentials, running_endpoint
 from nb_devenv.client._models import Instance
@@ -147,10 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Create an instance from flags and/or a YAML/JSON body "
                                         "(-f); flags override the body.")
     create.add_argument("-f", "--file", help="request body as YAML or JSON ('-' for stdin)")
-    add_create_arguments(create)
+    options.add_create_arguments(create)
     create.add_argument("--wait", action="store_true", help="watch it until it runs, then say how to open it")
 
-    add_list_arguments(sub.add_parser("list", parents=[common], help="list instances"))
+    options.add_list_arguments(sub.add_parser("list", parents=[common], help="list instances"))
 
     for name, text in (("get", "show one instance"), ("start", "start a stopped instance"),
                        ("stop", "stop a running instance"), ("restart", "restart a running instance"),
@@ -159,14 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(it carries the token)")):
         cmd = sub.add_parser(name, parents=[common], help=text)
         if name in ACTION_SETTLES_IN:
-            add_action_arguments(cmd)
+            options.add_action_arguments(cmd)
         else:
-            add_instance_id(cmd)
+            options.add_instance_id(cmd)
 
-    add_update_arguments(sub.add_parser("update", parents=[common], help="change description or auto-stop"))
+    options.add_update_arguments(sub.add_parser("update", parents=[common],
+                                                help="change description or auto-stop"))
 
     watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
-    add_instance_id(watch)
+    options.add_instance_id(watch)
     watch.add_argument("--until", choices=STATUSES, help="exit once the instance has this status")
 
     projects = sub.add_parser("projects", help="manage projects of the local server")
@@ -233,7 +225,7 @@ def _create_body(args: argparse.Namespace) -> dict:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
         base = parse_body_text(text, source=args.file)
     try:
-        return body_from_options(args, base)
+        return options.body_from_options(args, base)
     except ValueError as error:  # a malformed --annotation
         raise SystemExit(f"nb-devenv create: error: {error}") from None
 
@@ -293,7 +285,7 @@ async def _run(args: argparse.Namespace) -> int:
             if not args.json:
                 _print_next_steps(instance)
         elif command == "list":
-            page = await client.list(**list_filters(args))
+            page = await client.list(**options.list_filters(args))
             if args.json:
                 print(json.dumps({"total_count": page.total_count, "instances": [i.raw for i in page]},
                                  indent=2, sort_keys=True))
@@ -315,7 +307,7 @@ async def _run(args: argparse.Namespace) -> int:
             print(json.dumps({"instance_id": deleted}) if args.json else f"deleted {deleted}")
         elif command == "update":
             try:
-                changes = update_changes(args)
+                changes = options.update_changes(args)
             except ValueError as error:
                 raise SystemExit(f"nb-devenv update: error: {error}") from None
             _print_instance(await client.update(args.instance_id, **changes), args.json)

@@ -28,7 +28,7 @@ import warnings
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Optional, TypeVar
+from typing import Any, AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Optional, TypeVar
 
 import httpx
 
@@ -108,7 +108,7 @@ class _Sender:
                  observe: Callable[[httpx.Response], None]):
         self.http, self.connection, self.retry, self.observe = http, connection, retry, observe
 
-    async def once(self, method: str, path: str, params: Iterable[tuple[str, str]] | None,
+    async def once(self, method: str, path: str, params: tuple[tuple[str, str], ...] | None,
                    body: Any) -> _Attempt:
         """Send once; every failure becomes an :class:`_Attempt` with the package's error."""
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
@@ -137,7 +137,7 @@ class _Sender:
                         ambiguous=response.status_code >= 500 or response.status_code == 408,
                         retry_after=response.headers.get("Retry-After"))
 
-    async def send(self, method: str, path: str, *, params: Iterable[tuple[str, str]] | None = None,
+    async def send(self, method: str, path: str, *, params: tuple[tuple[str, str], ...] | None = None,
                    body: Any = None, idempotent: bool, settle: Settle[T] | None = None) -> httpx.Response | T:
         """Send, and again after a retryable failure while that is safe.
 
@@ -278,7 +278,7 @@ class AsyncDevEnvClient:
         self.clock.offset_ms = offset if abs(offset) >= _SKEW_THRESHOLD_MS else 0
 
     async def _call(self, method: str, path_parts: tuple[str, ...] = (), *,
-                    params: Iterable[tuple[str, str]] | None = None, body: Any = None, idempotent: bool,
+                    params: tuple[tuple[str, str], ...] | None = None, body: Any = None, idempotent: bool,
                     settle: Settle[T] | None = None) -> httpx.Response | T:
         """Send a request about this project's instances (see :meth:`_Sender.send`)."""
         await self.connect()
@@ -354,7 +354,7 @@ class AsyncDevEnvClient:
         _, violations = validate_list_query(params)
         if violations:
             raise SpecValidationError(violations)
-        response = await self._call("GET", params=sorted(params.items()), idempotent=True)
+        response = await self._call("GET", params=tuple(sorted(params.items())), idempotent=True)
         data = response.json()
         return InstanceList(int(data.get("total_count") or 0),
                             [self._instance(item) for item in data.get("instances") or []])
@@ -466,7 +466,7 @@ class AsyncDevEnvClient:
     # -- waiting and watching -------------------------------------------------------------------
 
     async def watch(self, instance_id: str, *, fast: float | None = None,
-                    slow: float | None = None) -> AsyncIterator[Instance]:
+                    slow: float | None = None) -> AsyncGenerator[Instance, None]:
         """Yield a new snapshot of the instance each time it changes.
 
         Watches through an :class:`~nb_devenv.client._poller.InstanceHub` of its own (the poller

@@ -27,21 +27,17 @@ from traitlets.config import Configurable
 
 from .settings import ClientSettings
 from .watch import poke, set_poll_intervals
-from nb_devenv.client._options import (
-    CREATE_FIELDS,
-    add_action_arguments,
-    add_create_arguments,
-    add_instance_id,
-    add_list_arguments,
-    add_update_arguments,
-    body_from_options,
-    list_filters,
-    parse_annotations,
-    update_changes,
-)
+from nb_devenv.client import _options as options
 from nb_devenv.client._defaults import POLL_FAST, POLL_SLOW, REQUEST_TIMEOUT, WAIT_TIMEOUT
 from nb_devenv.client._exceptions import SpecValidationError
-from nb_devenv.contract import ACTION_SETTLES_IN, BodyParseError, Violation, describe_violations, parse_body_text, validate_create
+from nb_devenv.contract import (
+    ACTION_SETTLES_IN,
+    BodyParseError,
+    Violation,
+    describe_violations,
+    parse_body_text,
+    validate_create,
+)
 
 if TYPE_CHECKING:  # loaded on first use, so that %load_ext stays cheap (see bench/load_ext.py)
     from nb_devenv.client._client import AsyncDevEnvClient
@@ -95,27 +91,28 @@ def _build_parser() -> _Parser:
 
     create = sub.add_parser("create", add_help=True, prog="devenv create",
                             help="create an instance (no flags: open the form)")
-    add_create_arguments(create)
+    options.add_create_arguments(create)
     create.add_argument("--form", action="store_true", help="open the form, preset with the other flags")
     create.add_argument("-o", "--output", metavar="VAR", help="also store the result in this variable")
 
     lister = sub.add_parser("list", add_help=True, prog="devenv list", help="list instances")
-    add_list_arguments(lister)
+    options.add_list_arguments(lister)
     lister.add_argument("-o", "--output", metavar="VAR", help="also store the table in this variable")
 
     for name, text in (("get", "live status widget of an existing instance (re-attach)"),
                        ("watch", "same as get")):
         cmd = sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text)
-        add_instance_id(cmd)
+        options.add_instance_id(cmd)
         cmd.add_argument("-o", "--output", metavar="VAR", help="also store the widget in this variable")
 
     for name, text in (("start", "start a stopped instance"), ("stop", "stop a running instance"),
                        ("restart", "restart a running instance")):
-        add_action_arguments(sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text))
+        options.add_action_arguments(sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text))
 
-    add_instance_id(sub.add_parser("delete", add_help=True, prog="devenv delete", help="delete a stopped instance"))
+    options.add_instance_id(sub.add_parser("delete", add_help=True, prog="devenv delete",
+                                           help="delete a stopped instance"))
 
-    add_update_arguments(sub.add_parser("update", add_help=True, prog="devenv update",
+    options.add_update_arguments(sub.add_parser("update", add_help=True, prog="devenv update",
                                         help="change the description or the auto-stop duration"))
 
     sub.add_parser("config", add_help=True, prog="devenv config",
@@ -152,7 +149,8 @@ class DevEnv(Magics, Configurable):
     poll_interval_stable = Float(POLL_SLOW, help="Seconds between polls while every watched instance is stable.").tag(
         config=True)
     timeout = Float(REQUEST_TIMEOUT, help="Seconds for each HTTP request.").tag(config=True)
-    wait_timeout = Float(WAIT_TIMEOUT, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(config=True)
+    wait_timeout = Float(WAIT_TIMEOUT, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(
+        config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         #: the settings handed to every widget made here; kept in step with the traits, so a
@@ -319,18 +317,18 @@ class DevEnv(Magics, Configurable):
             except BodyParseError as error:
                 raise UsageError(str(error)) from None
         try:
-            return body_from_options(args, base)
+            return options.body_from_options(args, base)
         except ValueError as error:  # a malformed --annotation
             raise _annotation_error(error) from None
 
     def _cmd_create(self, args: argparse.Namespace, cell: str | None) -> Any:
         nothing_given = (cell is None and not args.annotation
-                         and all(getattr(args, f) is None for f in CREATE_FIELDS))
+                         and all(getattr(args, f) is None for f in options.CREATE_FIELDS))
         if args.form or (nothing_given and not args.dry_run):
-            preset = {f: getattr(args, f) for f in CREATE_FIELDS if getattr(args, f) is not None}
+            preset = {f: getattr(args, f) for f in options.CREATE_FIELDS if getattr(args, f) is not None}
             if args.annotation:
                 try:
-                    preset["annotations"] = parse_annotations(args.annotation)
+                    preset["annotations"] = options.parse_annotations(args.annotation)
                 except ValueError as error:
                     raise _annotation_error(error) from None
             form = _ui().CreateForm(settings=self.settings, **preset)
@@ -351,7 +349,7 @@ class DevEnv(Magics, Configurable):
         return widget
 
     def _cmd_list(self, args: argparse.Namespace):
-        page = self._call(lambda client: client.list(**list_filters(args)))
+        page = self._call(lambda client: client.list(**options.list_filters(args)))
         table = _ui().InstanceTable(page.instances, page.total_count)
         self._store(args, table)
         return table
@@ -398,7 +396,7 @@ class DevEnv(Magics, Configurable):
 
     def _cmd_update(self, args: argparse.Namespace) -> Message:
         try:
-            changes = update_changes(args)
+            changes = options.update_changes(args)
         except ValueError as error:
             raise UsageError(f"%devenv update: {error}") from None
         instance = self._call(lambda client: client.update(args.instance_id, **changes))

@@ -41,7 +41,17 @@ from .rules import (
     validate_update,
     with_defaults,
 )
-from .status import ACTIONS, ACTION_SETTLES_IN, FAILED, STABLE, STATUSES, TRANSITIONAL, action_refusal, can, delete_refusal
+from .status import (
+    ACTION_SETTLES_IN,
+    ACTIONS,
+    FAILED,
+    STABLE,
+    STATUSES,
+    TRANSITIONAL,
+    action_refusal,
+    can,
+    delete_refusal,
+)
 
 __all__ = [
     "ACTIONS",

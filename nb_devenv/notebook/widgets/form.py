@@ -152,7 +152,7 @@ class CreateForm(widgets.VBox):
                  volume_size: int | None = None, auto_stop: AutoStopSetting | None = DEFAULT_AUTO_STOP,
                  annotations: Mapping[str, str] | None = None, workspace: str | None = None,
                  hub: InstanceHub | None = None, settings: runtime.ClientSettings | None = None,
-                 clock: Clock | None = None, **kwargs):
+                 clock: Clock | None = None, **kwargs: Any) -> None:
         self._hub, self._settings, self._clock = hub, settings, clock
         self._task: asyncio.Task | None = None
         self._closed = False
