@@ -18,31 +18,35 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from nb_devenv.client import _options as options
 from nb_devenv.client._auth import AkSkAuth
 from nb_devenv.client._client import AsyncDevEnvClient
+from nb_devenv.client._defaults import TICK
 from nb_devenv.client._exceptions import (
     ConfigurationError,
     DevEnvError,
     SpecValidationError,
 )
 from nb_devenv.client._local_server import read_credentials, running_endpoint
-from nb_devenv.client._models import Instance, format_duration
-from nb_devenv.client._options import (
-    add_create_arguments,
-    body_from_options,
-    duration_arg,
-)
+from nb_devenv.client._models import Instance
 from nb_devenv.client._tables import text_table
-from nb_devenv.core.paths import default_data_dir
+from nb_devenv.core.paths import CREDENTIALS_FILE, default_data_dir
 
-from .contract import STATUSES, BodyParseError, parse_body_text, validate_create
+from .contract import (
+    ACTION_SETTLES_IN,
+    STATUSES,
+    BodyParseError,
+    describe_violations,
+    format_duration,
+    parse_body_text,
+    validate_create,
+)
 
 __all__ = ["main", "build_parser"]
 
 DATA_DIR_HELP = ("local server data directory (default: $NB_DEVENV_DATA_DIR, else $XDG_DATA_HOME/nb_devenv, "
                  "else ~/.local/share/nb_devenv)")
 JSON_HELP = "print machine-readable JSON"
-INSTANCE_ID_HELP = "the instance's id (DE-...; nb-devenv list shows them)"
 #: ``nb-devenv server status`` when no server runs (as ``systemctl status`` for a stopped unit)
 EXIT_NOT_RUNNING = 3
 #: seconds ``nb-devenv server stop`` waits: instances starting are let finish, then all stop
@@ -139,18 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Create an instance from flags and/or a YAML/JSON body "
                                         "(-f); flags override the body.")
     create.add_argument("-f", "--file", help="request body as YAML or JSON ('-' for stdin)")
-    add_create_arguments(create)
+    options.add_create_arguments(create)
     create.add_argument("--wait", action="store_true", help="watch it until it runs, then say how to open it")
-    create.add_argument("--dry-run", action="store_true", help="print the body that would be sent; send nothing")
 
-    lister = sub.add_parser("list", parents=[common], help="list instances")
-    lister.add_argument("--status", choices=STATUSES, metavar="STATUS",
-                        help=f"only instances in this status ({', '.join(STATUSES)})")
-    lister.add_argument("--sortby", choices=["name", "creation_timestamp"],
-                        help="sort by name or creation time (default: creation time)")
-    lister.add_argument("--order", choices=["asc", "desc"], help="sort order (default: asc)")
-    lister.add_argument("--offset", type=int, help="skip this many instances (default: 0)")
-    lister.add_argument("--limit", type=int, help="at most this many instances (default: all)")
+    options.add_list_arguments(sub.add_parser("list", parents=[common], help="list instances"))
 
     for name, text in (("get", "show one instance"), ("start", "start a stopped instance"),
                        ("stop", "stop a running instance"), ("restart", "restart a running instance"),
@@ -158,18 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
                        ("open", "print the link that opens the instance's JupyterLab, logged in "
                                 "(it carries the token)")):
         cmd = sub.add_parser(name, parents=[common], help=text)
-        cmd.add_argument("instance_id", help=INSTANCE_ID_HELP)
-        if name in ("start", "stop", "restart"):
-            cmd.add_argument("--wait", action="store_true", help="wait until the action has finished")
+        if name in ACTION_SETTLES_IN:
+            options.add_action_arguments(cmd)
+        else:
+            options.add_instance_id(cmd)
 
-    update = sub.add_parser("update", parents=[common], help="change description or auto-stop")
-    update.add_argument("instance_id", help=INSTANCE_ID_HELP)
-    update.add_argument("--description", help="new description")
-    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
-                        help="new running time (2h, 7200, ...) or off; applies from the next start")
+    options.add_update_arguments(sub.add_parser("update", parents=[common],
+                                                help="change description or auto-stop"))
 
     watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
-    watch.add_argument("instance_id", help=INSTANCE_ID_HELP)
+    options.add_instance_id(watch)
     watch.add_argument("--until", choices=STATUSES, help="exit once the instance has this status")
 
     projects = sub.add_parser("projects", help="manage projects of the local server")
@@ -236,7 +230,7 @@ def _create_body(args: argparse.Namespace) -> dict:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
         base = parse_body_text(text, source=args.file)
     try:
-        return body_from_options(args, base)
+        return options.body_from_options(args, base)
     except ValueError as error:  # a malformed --annotation
         raise SystemExit(f"nb-devenv create: error: {error}") from None
 
@@ -258,7 +252,7 @@ async def _watch(client: AsyncDevEnvClient, instance_id: str, until: str | None,
     try:
         while not follower.done():
             try:
-                await asyncio.wait_for(changed.wait(), timeout=1.0)  # tick the countdown each second
+                await asyncio.wait_for(changed.wait(), timeout=TICK)  # tick the countdown each second
             except asyncio.TimeoutError:
                 pass
             if not latest:
@@ -296,8 +290,7 @@ async def _run(args: argparse.Namespace) -> int:
             if not args.json:
                 _print_next_steps(instance)
         elif command == "list":
-            page = await client.list(status=args.status, sortby=args.sortby, order=args.order,
-                                     offset=args.offset, limit=args.limit)
+            page = await client.list(**options.list_filters(args))
             if args.json:
                 print(json.dumps({"total_count": page.total_count, "instances": [i.raw for i in page]},
                                  indent=2, sort_keys=True))
@@ -308,8 +301,7 @@ async def _run(args: argparse.Namespace) -> int:
         elif command in ("start", "stop", "restart"):
             result = await client.action(args.instance_id, command)
             if args.wait:
-                target = "STOPPED" if command == "stop" else "RUNNING"
-                instance = await client.wait_until(args.instance_id, target)
+                instance = await client.wait_until(args.instance_id, ACTION_SETTLES_IN[command])
                 _print_instance(instance, args.json)
             elif args.json:
                 print(json.dumps({"current_status": result.current_status, "previous_state": result.previous_state}))
@@ -319,14 +311,11 @@ async def _run(args: argparse.Namespace) -> int:
             deleted = await client.delete(args.instance_id)
             print(json.dumps({"instance_id": deleted}) if args.json else f"deleted {deleted}")
         elif command == "update":
-            auto_stop = None
-            if hasattr(args, "auto_stop"):
-                auto_stop = ({"enable": False} if args.auto_stop is None
-                             else {"enable": True, "duration": args.auto_stop})
-            if args.description is None and auto_stop is None:
-                raise SystemExit("nb-devenv update: error: give --description and/or --auto-stop")
-            _print_instance(await client.update(args.instance_id, description=args.description,
-                                                auto_stop=auto_stop), args.json)
+            try:
+                changes = options.update_changes(args)
+            except ValueError as error:
+                raise SystemExit(f"nb-devenv update: error: {error}") from None
+            _print_instance(await client.update(args.instance_id, **changes), args.json)
         elif command == "watch":
             await _watch(client, args.instance_id, args.until, args.json)
         elif command == "open":
@@ -385,7 +374,7 @@ async def _server(args: argparse.Namespace) -> int:
         return EXIT_NOT_RUNNING if args.server_command == "status" else 0
     credentials = read_credentials(data_dir)
     if not credentials:
-        raise ConfigurationError(f"the server at {endpoint} has no {data_dir / 'credentials.json'}")
+        raise ConfigurationError(f"the server at {endpoint} has no {data_dir / CREDENTIALS_FILE}")
     auth = AkSkAuth(credentials["ak"], credentials["sk"], credentials["project_id"])
     async with AsyncDevEnvClient(endpoint=endpoint, auth=auth, data_dir=data_dir,
                                  timeout=SERVER_STOP_TIMEOUT) as client:
@@ -431,9 +420,7 @@ def _projects(args: argparse.Namespace) -> int:
 
 def _report(error: Exception) -> None:
     if isinstance(error, SpecValidationError):
-        print("nb-devenv: the request breaks the API's rules (nothing was sent):", file=sys.stderr)
-        for violation in error.violations:
-            print(f"  {violation.code}  {violation.message}", file=sys.stderr)
+        print(f"nb-devenv: {describe_violations(error.violations)}", file=sys.stderr)
     else:
         print(f"nb-devenv: {type(error).__name__}: {error}", file=sys.stderr)
 

@@ -33,7 +33,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from notebook_support import ARTIFACTS_DIR, Sandbox, terminate, tutorials
 
 pytestmark = pytest.mark.browser

@@ -13,11 +13,11 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 import instance_probe
-import nb_devenv
+import pytest
 from conftest import instance_pids, kill_instances, pid_alive
+
+import nb_devenv
 from nb_devenv.cli import build_parser
 
 

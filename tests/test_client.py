@@ -11,11 +11,12 @@ import asyncio
 from urllib.parse import urljoin
 
 import httpx
+import instance_probe
 import pytest
 
-import instance_probe
 from nb_devenv import (
     AkSkAuth,
+    APIConnectionError,
     AsyncDevEnvClient,
     AuthenticationError,
     ConflictError,
@@ -23,12 +24,12 @@ from nb_devenv import (
     NotFoundError,
     PermissionDeniedError,
     QuotaExceededError,
+    RetryPolicy,
+    ServerError,
     SpecValidationError,
     TokenAuth,
     fetch_iam_token,
 )
-from nb_devenv import APIConnectionError, ServerError
-from nb_devenv import RetryPolicy
 from nb_devenv.contract import CLIENT_TOKEN_KEY
 
 CPU = {"profile_id": "Python3", "flavor": "modelarts.vm.cpu.2u"}
@@ -121,6 +122,19 @@ async def test_watch_yields_each_change_and_raises_on_create_failed(shared_serve
         await client.delete(created.id)
 
 
+async def test_watch_polls_with_the_shared_poller_one_list_request_a_poll(shared_server):
+    transport = ForwardThenFail(lambda request, n: None)  # passes everything through, records it
+    async with client_for(shared_server, transport=transport) as client:
+        created = await client.create(name="client-poller", profile_id="Python2", flavor="modelarts.vm.cpu.2u")
+        transport.seen.clear()
+        with pytest.raises(InstanceFailedError):
+            async for _ in client.watch(created.id):
+                pass
+        await client.delete(created.id)
+    polls = [path for method, path in transport.seen if method == "GET"]
+    assert polls and all(path.endswith("/demanager/instances") for path in polls), "list requests, as the hub's"
+
+
 async def test_wait_until_times_out_with_the_last_snapshot(shared_server):
     async with client_for(shared_server) as client:
         created = await client.create(name="client-wait", profile_id="Python2", flavor="modelarts.vm.cpu.2u")
@@ -154,12 +168,15 @@ async def test_list_filters_sorts_and_pages(local_server):
 async def test_update_description_and_auto_stop(shared_server):
     async with client_for(shared_server) as client:
         created = await client.create(name="client-update", profile_id="Python2", flavor="modelarts.vm.cpu.2u")
-        updated = await client.update(created.id, description="tuned for demo",
-                                      auto_stop={"enable": True, "duration": 7200})
+        updated = await client.update(created.id, description="tuned for demo", auto_stop=7200)
         assert updated.description == "tuned for demo"
         assert updated.auto_stop.enable and updated.auto_stop.duration == 7200
+        assert not (await client.update(created.id, auto_stop="off")).auto_stop.enable
+        with pytest.warns(DeprecationWarning):  # the API-shaped dict of earlier versions still works
+            legacy = await client.update(created.id, auto_stop={"enable": True, "duration": 3600})
+        assert legacy.auto_stop.enable and legacy.auto_stop.duration == 3600
         with pytest.raises(SpecValidationError) as bad:
-            await client.update(created.id, description="a/b", auto_stop={"enable": True, "duration": 60})
+            await client.update(created.id, description="a/b", auto_stop=60)
         codes = {v.code for v in bad.value.violations}
         assert codes == {"ModelArts.6334", "ModelArts.6349"}
         assert (await client.get(created.id)).description == "tuned for demo", "nothing stored is lost"
@@ -230,6 +247,24 @@ async def test_create_is_exactly_once_after_an_ambiguous_failure(local_server, f
     assert created.annotations[CLIENT_TOKEN_KEY] == everything[0].annotations[CLIENT_TOKEN_KEY]
     posts = [p for m, p in transport.seen if m == "POST"]
     assert len(posts) == 1, "it reconciled by listing instead of posting again"
+
+
+async def test_delete_whose_answer_was_lost_counts_as_done(shared_server):
+    async with client_for(shared_server) as setup:
+        created = await setup.create(name="client-lost-delete", profile_id="Python2", flavor="modelarts.vm.cpu.2u")
+        await setup.wait_until(created.id, "CREATE_FAILED", timeout=30)  # deletable
+
+    def spoil(request, n):
+        if request.method == "DELETE" and n == 1:
+            return httpx.ReadError("connection reset by peer")  # after the server deleted it
+        return None
+
+    transport = ForwardThenFail(spoil)
+    async with client_for(shared_server, transport=transport, retry=FAST_RETRY) as client:
+        assert await client.delete(created.id) == created.id
+        with pytest.raises(NotFoundError):
+            await client.get(created.id)
+    assert [m for m, _ in transport.seen] == ["DELETE", "DELETE", "GET"], "the retry found it gone: done"
 
 
 async def test_create_retries_when_the_request_never_left(local_server):

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import LAUNCHER, SignedClient, pid_alive
+
 from nb_devenv.server.crash_points import POINTS
 
 pytestmark = pytest.mark.faults

@@ -28,10 +28,10 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import pytest
 import requests
 import schemathesis
+from conftest import FIGURES, SignedClient, instance_pids
 from hypothesis import HealthCheck, settings
 from schemathesis.openapi.checks import RejectedPositiveData
 
-from conftest import FIGURES, SignedClient, instance_pids
 from nb_devenv.core import signing
 from nb_devenv.server.routes import OPENAPI_PATH
 

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import httpx
+import instance_probe
 import pytest
 
-import instance_probe
 from nb_devenv import AsyncDevEnvClient
 
 CPU = {"profile_id": "Python3", "flavor": "modelarts.vm.cpu.2u"}

@@ -19,7 +19,13 @@ from traitlets.config import Config
 
 from nb_devenv import AsyncDevEnvClient, DevEnvError, NotFoundError
 from nb_devenv.notebook.magics import DevEnv
-from nb_devenv.notebook.widgets import CreateForm, InstanceStatusWidget, InstanceTable, runtime, wait
+from nb_devenv.notebook.widgets import (
+    CreateForm,
+    InstanceStatusWidget,
+    InstanceTable,
+    runtime,
+    wait,
+)
 
 CPU = "--profile Python3 --flavor modelarts.vm.cpu.2u"
 
@@ -81,7 +87,9 @@ async def test_create_with_flags_returns_a_live_widget(ip, client):
     instance = await client.get(w.instance_id)
     assert instance.name == "mg-flags" and instance.auto_stop.duration == 7200
     assert (await wait(w, "RUNNING", timeout=30)).status == "RUNNING"
-    assert w._hub is runtime.hub_for(ip.find_magic("devenv").__self__.settings)
+    magics = ip.find_magic("devenv").__self__
+    assert w._settings is magics.settings, "the magics hand their settings object to what they make"
+    assert w._hub is runtime.hub_for(magics.settings)
 
 
 async def test_invalid_flags_name_field_and_code_and_create_nothing(ip, client):
@@ -97,6 +105,44 @@ async def test_invalid_flags_name_field_and_code_and_create_nothing(ip, client):
     assert "ModelArts.6349  spec.auto_stop.duration:" in text
     assert len(text.splitlines()) == 5  # a head line, then one line per violation
     assert await names(client) == before
+
+
+def count_calls(monkeypatch, names: tuple[str, ...]) -> list[str]:
+    """Count the calls of the package's functions ``names`` wherever a module imported them
+    (the real functions still run: this only records each call)."""
+    from nb_devenv.client import _client, _options
+    from nb_devenv.notebook import magics
+    from nb_devenv.notebook.widgets import form
+
+    calls: list[str] = []
+    for module in (_client, _options, magics, form):
+        for name in names:
+            real = getattr(module, name, None)
+            if real is not None:
+                def counted(*args, _real=real, _name=name, **kwargs):
+                    calls.append(_name)
+                    return _real(*args, **kwargs)
+                monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+async def test_a_create_parses_its_annotations_once_and_checks_its_body_once(ip, client, monkeypatch):
+    calls = count_calls(monkeypatch, ("validate_create", "parse_annotations"))
+    w = ip.run_line_magic("devenv", f"create --name mg-once {CPU} --annotation team=ml")
+    assert (await client.get(w.instance_id)).annotations["team"] == "ml"
+    assert sorted(calls) == ["parse_annotations", "validate_create"]
+
+
+def test_broken_rules_are_found_before_connecting(tmp_path, monkeypatch):
+    shell = make_shell(tmp_path, monkeypatch)
+    try:
+        shell.run_line_magic("config", "DevEnv.endpoint = 'http://127.0.0.1:9'")  # nothing listens there
+        calls = count_calls(monkeypatch, ("validate_create",))
+        with pytest.raises(UsageError, match="ModelArts.6334  name:"):
+            shell.run_line_magic("devenv", f"create --name 'bad name' {CPU}")
+        assert calls == ["validate_create"]
+    finally:
+        close_shell(shell)
 
 
 @pytest.mark.parametrize("line, fragment", [
@@ -306,15 +352,18 @@ async def test_config_traits(tmp_path, monkeypatch):
         magics = shell.find_magic("devenv").__self__
         assert isinstance(magics, DevEnv) and magics in shell.configurables
         assert magics.poll_interval_stable == 42.0
+        settings = magics.settings  # the one object the magics hand to the widgets they make
         shell.run_line_magic("config", "DevEnv.poll_interval = 0.5")
-        assert magics.poll_interval == 0.5 and runtime.defaults.poll_fast == 0.5
+        assert magics.poll_interval == 0.5 and settings.poll_fast == 0.5
         shell.run_line_magic("config", "DevEnv.endpoint = 'http://127.0.0.1:1'")
-        assert runtime.defaults.settings.endpoint == "http://127.0.0.1:1"
-        hub = runtime.hub_for()
+        assert settings.endpoint == "http://127.0.0.1:1"
+        hub = runtime.hub_for(settings)
+        assert (hub.fast, hub.slow) == (0.5, 42.0)
         shell.run_line_magic("config", "DevEnv.poll_interval = 0.25")
-        assert hub.fast == 0.25 and hub.slow == 42.0
+        assert hub.fast == 0.25 and hub.slow == 42.0, "a hub already polling follows %config"
         shell.run_line_magic("config", "DevEnv.wait_timeout = 5")
-        assert runtime.defaults.wait_timeout == 5
+        assert settings.wait_timeout == 5 and magics.settings is settings
+        assert runtime.hub_for() is not hub, "a widget made without settings gets the defaults"
         with capture_output() as out:
             shell.run_line_magic("config", "DevEnv")
         assert "poll_interval" in out.stdout and "endpoint" in out.stdout

@@ -21,11 +21,11 @@ from typing import Callable
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from conftest import SignedClient
-from nb_devenv.core.redaction import mask
+from nbclient import NotebookClient
 from notebook_support import ARTIFACTS_DIR, Sandbox, tutorials
+
+from nb_devenv.core.redaction import mask
 
 pytestmark = pytest.mark.notebooks
 

@@ -15,8 +15,6 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 
-from nb_devenv.server.app import make_app
-from nb_devenv.server.routes import OPENAPI_PATH, ROUTE_TABLE, implemented_methods, openapi_document
 from nb_devenv.contract import (
     DURATION_MAX,
     LIST_INT_MAX,
@@ -26,6 +24,13 @@ from nb_devenv.contract import (
     validate_list_query,
 )
 from nb_devenv.contract.devenviron import schema as api
+from nb_devenv.server.app import make_app
+from nb_devenv.server.routes import (
+    OPENAPI_PATH,
+    ROUTE_TABLE,
+    implemented_methods,
+    openapi_document,
+)
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 

@@ -20,15 +20,21 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIGURES, ServerProcess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode, openapi
 
-from conftest import FIGURES, ServerProcess
+from nb_devenv.contract import (
+    FLAVORS,
+    PROFILES,
+    validate_create,
+    validate_list_query,
+    validate_update,
+)
 from nb_devenv.server.data_dir import DataDir
 from nb_devenv.server.provisioners.local import LocalProcessProvisioner
 from nb_devenv.server.request_body import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
-from nb_devenv.contract import FLAVORS, PROFILES, validate_create, validate_list_query, validate_update
 from nb_devenv.server.routes import openapi_document
 
 MAX_INSTANCES = 6

@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
-
 from conftest import SignedClient, instance_pids, pid_alive
+
 from nb_devenv.core import signing
 from nb_devenv.server import add_project
 

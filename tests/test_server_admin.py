@@ -9,6 +9,7 @@ import json
 import sqlite3
 
 from conftest import instance_pids, pid_alive
+
 from nb_devenv import __version__
 from nb_devenv.server import add_project
 

@@ -11,10 +11,10 @@ import json
 import re
 from urllib.parse import quote
 
+import instance_probe
 import ipywidgets
 import pytest
 
-import instance_probe
 from nb_devenv import AsyncDevEnvClient, NotFoundError
 from nb_devenv.notebook.watch import InstanceHub
 from nb_devenv.notebook.widgets import CreateForm, InstanceStatusWidget, runtime, wait
@@ -160,6 +160,20 @@ async def test_form_create_turns_into_the_status_widget(hub, client):
     assert repr(form) == repr(status)
     names = [i.name for i in await client.list_all()]
     assert names.count("form-made") == 1
+
+
+async def test_form_create_checks_the_body_once(hub, client, monkeypatch):
+    from nb_devenv.client import _client
+    from nb_devenv.notebook.widgets import form as form_module
+
+    form = CreateForm(hub=hub, name="form-once", **CPU)  # judged live while it is filled in
+    checked = []
+    for module in (_client, form_module):
+        real = module.validate_create
+        monkeypatch.setattr(module, "validate_create", lambda body, _real=real: checked.append(1) or _real(body))
+    form.create_button.click()
+    await asyncio.wait_for(form.wait_created(), 10)
+    assert len(checked) == 1, "Create sends what the form judged; only the client checks it again"
 
 
 async def test_form_shows_server_errors_inside_the_form(hub, client):

@@ -12,11 +12,16 @@ from datetime import datetime
 
 import pytest
 
-from nb_devenv.core.clock import ManualClock
 from nb_devenv import Instance
 from nb_devenv.contract import STATUSES, can
-from nb_devenv.notebook.widgets import WARN_BELOW, InstanceStatusWidget, InstanceTable, KeyValueView, Message
-
+from nb_devenv.core.clock import ManualClock
+from nb_devenv.notebook.widgets import (
+    WARN_BELOW,
+    InstanceStatusWidget,
+    InstanceTable,
+    KeyValueView,
+    Message,
+)
 
 pytestmark = pytest.mark.usefixtures("no_default_server", "closed_widgets")
 

@@ -19,22 +19,34 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
-import random
 import time
 import uuid
+import warnings
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable
+from typing import (
+    Any,
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Optional,
+    TypeVar,
+)
 
 import httpx
 
 from nb_devenv._version import __version__
 from nb_devenv.contract import (
     CLIENT_TOKEN_KEY,
+    AutoStopSetting,
     build_create_body,
-    merge_bodies,
+    build_update_body,
     validate_action,
     validate_create,
     validate_list_query,
@@ -44,6 +56,7 @@ from nb_devenv.core.clock import SystemClock
 from nb_devenv.core.redaction import redact
 
 from ._connection import Connection, resolve_connection
+from ._defaults import POLL_FAST, POLL_SLOW, REQUEST_TIMEOUT, WAIT_TIMEOUT
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -57,6 +70,7 @@ from ._exceptions import (
 )
 from ._http_errors import error_from_response
 from ._models import ActionResult, Instance, InstanceList
+from ._poller import InstanceHub, Subscription
 from ._retry import RETRYABLE_STATUSES, RetryPolicy
 
 __all__ = ["AsyncDevEnvClient"]
@@ -67,21 +81,98 @@ _LIST_PAGE = 100
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
+T = TypeVar("T")
+#: what a call does after a failed attempt, told the error and whether any attempt so far may
+#: have taken effect: the call's result if the request did take effect, or ``None`` when
+#: sending it (again) is safe
+Settle = Callable[[APIError, bool], Awaitable[Optional[T]]]
+
+
+@dataclass(frozen=True)
 class _Attempt:
     """The outcome of sending a request once."""
 
-    __slots__ = ("response", "error", "ambiguous", "retry_after")
-
-    def __init__(self, response=None, error: APIError | None = None, ambiguous=False, retry_after=None):
-        self.response, self.error, self.ambiguous, self.retry_after = response, error, ambiguous, retry_after
+    response: httpx.Response | None = None
+    error: APIError | None = None
+    #: the request failed but may have been received and acted on (a broken connection, a
+    #: timeout waiting for the answer, a 5xx or 408 from somewhere on the way)
+    ambiguous: bool = False
+    retry_after: str | None = None
 
     @property
     def retryable(self) -> bool:
-        if self.error is None:
+        """Whether asking again may succeed: connection problems, timeouts, 408/429/5xx; never
+        a conflict (a taken name, a wrong status), which asking again at once does not mend."""
+        if self.error is None or isinstance(self.error, ConflictError):
             return False
         if isinstance(self.error, APIStatusError):
             return self.error.status_code in RETRYABLE_STATUSES
         return True  # connection problems and timeouts
+
+
+class _Sender:
+    """Sends the client's API requests: the one place that decides whether a failed request is
+    sent again, after how long (backoff, ``Retry-After``), and whether that is safe."""
+
+    def __init__(self, http: httpx.AsyncClient, connection: Connection, retry: RetryPolicy,
+                 observe: Callable[[httpx.Response], None]):
+        self.http, self.connection, self.retry, self.observe = http, connection, retry, observe
+
+    async def once(self, method: str, path: str, params: tuple[tuple[str, str], ...] | None,
+                   body: Any) -> _Attempt:
+        """Send once; every failure becomes an :class:`_Attempt` with the package's error."""
+        content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        secrets = self.connection.secrets
+        url = f"{self.connection.endpoint}{path}"
+        try:
+            response = await self.http.request(method, path, params=params, content=content,
+                                               headers=_JSON_HEADERS)
+        except httpx.ConnectTimeout:
+            return _Attempt(error=APITimeoutError("timed out connecting", method=method, url=url))
+        except httpx.TimeoutException:
+            return _Attempt(error=APITimeoutError("timed out waiting for the answer", method=method, url=url),
+                            ambiguous=True)
+        except httpx.ConnectError as error:
+            return _Attempt(error=APIConnectionError(f"cannot connect: {redact(str(error), secrets)}",
+                                                     method=method, url=url))
+        except httpx.TransportError as error:
+            # the request may have been received and acted on before the connection broke
+            return _Attempt(error=APIConnectionError(
+                f"connection broken: {redact(str(error), secrets) or type(error).__name__}", method=method, url=url),
+                ambiguous=True)
+        self.observe(response)
+        if response.is_success:
+            return _Attempt(response=response)
+        return _Attempt(error=error_from_response(response, secrets),
+                        ambiguous=response.status_code >= 500 or response.status_code == 408,
+                        retry_after=response.headers.get("Retry-After"))
+
+    async def send(self, method: str, path: str, *, params: tuple[tuple[str, str], ...] | None = None,
+                   body: Any = None, idempotent: bool, settle: Settle[T] | None = None) -> httpx.Response | T:
+        """Send, and again after a retryable failure while that is safe.
+
+        ``idempotent``: sending the request twice does no harm (GET, PUT, DELETE), so any
+        retryable failure is retried. Otherwise a failure that may have taken effect ends the
+        call, unless ``settle`` tells what happened: it is called after every failure and
+        returns the call's result if the request did take effect (create finds the instance
+        its token made), or ``None`` when sending again is safe.
+        """
+        may_have_acted = False
+        for attempt in range(self.retry.max_retries + 1):
+            outcome = await self.once(method, path, params, body)
+            if outcome.response is not None:
+                return outcome.response
+            assert outcome.error is not None
+            may_have_acted = may_have_acted or outcome.ambiguous
+            if settle is not None:
+                settled = await settle(outcome.error, may_have_acted)
+                if settled is not None:
+                    return settled
+            unsafe = outcome.ambiguous and not idempotent and settle is None
+            if attempt == self.retry.max_retries or not outcome.retryable or unsafe:
+                raise outcome.error
+            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
+        raise AssertionError("unreachable")
 
 
 class AsyncDevEnvClient:
@@ -112,11 +203,11 @@ class AsyncDevEnvClient:
         project_id: str | None = None,
         auth: httpx.Auth | None = None,
         data_dir: str | Path | None = None,
-        timeout: float = 30.0,
+        timeout: float = REQUEST_TIMEOUT,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        poll_fast: float = 0.25,
-        poll_slow: float = 10.0,
+        poll_fast: float = POLL_FAST,
+        poll_slow: float = POLL_SLOW,
     ):
         self._options = dict(endpoint=endpoint, region=region, project_id=project_id, data_dir=data_dir)
         self._auth = auth
@@ -129,6 +220,7 @@ class AsyncDevEnvClient:
         self._last_date: str | None = None
         self._connection: Connection | None = None
         self._http: httpx.AsyncClient | None = None
+        self._sender: _Sender | None = None
         self._ready = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -153,6 +245,7 @@ class AsyncDevEnvClient:
                     headers={"User-Agent": f"nb_devenv/{__version__} httpx/{httpx.__version__}"},
                     transport=self._transport,
                 )
+                self._sender = _Sender(self._http, connection, self.retry, self._observe_clock)
                 self._connection = connection
         return self._connection
 
@@ -165,6 +258,7 @@ class AsyncDevEnvClient:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+            self._sender = None
             self._connection = None
 
     async def __aenter__(self) -> "AsyncDevEnvClient":
@@ -193,93 +287,49 @@ class AsyncDevEnvClient:
         offset = server_ms + 500 - int(time.time() * 1000)
         self.clock.offset_ms = offset if abs(offset) >= _SKEW_THRESHOLD_MS else 0
 
-    async def _send_once(self, method: str, path: str, params: Iterable[tuple[str, str]] | None,
-                         body: Any) -> _Attempt:
-        content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        secrets = self._connection.secrets
-        url = f"{self._connection.endpoint}{path}"
-        try:
-            response = await self._http.request(method, path, params=params, content=content,
-                                                headers=_JSON_HEADERS)
-        except httpx.ConnectTimeout:
-            return _Attempt(error=APITimeoutError("timed out connecting", method=method, url=url))
-        except httpx.TimeoutException:
-            return _Attempt(error=APITimeoutError("timed out waiting for the answer", method=method, url=url),
-                            ambiguous=True)
-        except httpx.ConnectError as error:
-            return _Attempt(error=APIConnectionError(f"cannot connect: {redact(str(error), secrets)}",
-                                                     method=method, url=url))
-        except httpx.TransportError as error:
-            # the request may have been received and acted on before the connection broke
-            return _Attempt(error=APIConnectionError(
-                f"connection broken: {redact(str(error), secrets) or type(error).__name__}", method=method, url=url),
-                ambiguous=True)
-        self._observe_clock(response)
-        if response.is_success:
-            return _Attempt(response=response)
-        error = error_from_response(response, secrets)
-        return _Attempt(error=error, ambiguous=response.status_code >= 500 or response.status_code == 408,
-                        retry_after=response.headers.get("Retry-After"))
-
-    async def _call(self, method: str, path_parts: tuple[str, ...] = (), *, params=None, body=None,
-                    idempotent: bool) -> httpx.Response:
-        """Send with retries: any retryable failure for idempotent calls, otherwise only
-        failures that prove the request had no effect (not connected, 429)."""
+    async def _call(self, method: str, path_parts: tuple[str, ...] = (), *,
+                    params: tuple[tuple[str, str], ...] | None = None, body: Any = None, idempotent: bool,
+                    settle: Settle[T] | None = None) -> httpx.Response | T:
+        """Send a request about this project's instances (see :meth:`_Sender.send`)."""
         await self.connect()
-        path = self._path(*path_parts)
-        for attempt in range(self.retry.max_retries + 1):
-            outcome = await self._send_once(method, path, params, body)
-            if outcome.response is not None:
-                return outcome.response
-            last = attempt == self.retry.max_retries
-            if last or not outcome.retryable or (outcome.ambiguous and not idempotent):
-                raise outcome.error
-            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
-        raise AssertionError("unreachable")
+        assert self._sender is not None
+        return await self._sender.send(method, self._path(*path_parts), params=params, body=body,
+                                       idempotent=idempotent, settle=settle)
 
     def _instance(self, data: dict) -> Instance:
         return Instance.from_api(data, clock=self.clock)
 
     # -- endpoints ------------------------------------------------------------------------------
 
-    async def create(self, body: dict | None = None, /, **fields: Any) -> Instance:
+    async def create(self, body: dict[str, Any] | None = None, /, **fields: Any) -> Instance:
         """Create an instance from an API-shaped ``body`` and/or flat ``fields``
         (``name``, ``profile_id``, ``flavor``, ``description``, ``storage``, ``path``,
-        ``volume_size``, ``auto_stop`` seconds, ``annotations``, ``workspace``); fields override
-        the body. Returns the instance as the create answer describes it (usually CREATING).
+        ``volume_size``, ``auto_stop``, ``annotations``, ``workspace``); fields override
+        the body. ``auto_stop`` is a running time in seconds or ``"off"``, as in :meth:`update`.
+        Returns the instance as the create answer describes it (usually CREATING).
         """
-        if body is None:
-            body = build_create_body(**fields)
-        elif fields:
-            body = merge_bodies(body, build_create_body(**fields, default_storage=None))
+        if body is None or fields:
+            body = build_create_body(base=body, **fields)
         violations = validate_create(body)
         if violations:
             raise SpecValidationError(violations)
-        await self.connect()
-
         client_token = uuid.uuid4().hex
         marked = copy.deepcopy(body)
         marked["spec"].setdefault("annotations", {})
         marked["spec"]["annotations"] = {**(marked["spec"]["annotations"] or {}), CLIENT_TOKEN_KEY: client_token}
-        path = self._path()
-        uncertain = False  # True once an attempt may have created the instance
-        for attempt in range(self.retry.max_retries + 1):
-            outcome = await self._send_once("POST", path, None, marked)
-            if outcome.response is not None:
-                return self._instance(outcome.response.json())
-            error = outcome.error
-            uncertain = uncertain or outcome.ambiguous
-            if uncertain:
-                try:
-                    found = await self._find_by_client_token(client_token, marked.get("workspace"))
-                except APIConnectionError:
-                    found = None  # still unreachable: try again below, which is safe (unique names)
-                if found is not None:
-                    return found
-            if isinstance(error, ConflictError) or not outcome.retryable or attempt == self.retry.max_retries:
-                raise error
-            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
-        raise AssertionError("unreachable")
+
+        async def find_mine(_error: APIError, may_have_acted: bool) -> Instance | None:
+            """After a failure that may have created the instance: the instance this call's
+            token made, if there is one."""
+            if not may_have_acted:
+                return None
+            try:
+                return await self._find_by_client_token(client_token, marked.get("workspace"))
+            except APIConnectionError:
+                return None  # still unreachable: sending again is safe all the same (names are unique)
+
+        created = await self._call("POST", body=marked, idempotent=False, settle=find_mine)
+        return created if isinstance(created, Instance) else self._instance(created.json())
 
     async def _find_by_client_token(self, client_token: str, workspace: Any) -> Instance | None:
         # an instance is listed only in its own workspace (the list defaults to workspace "0")
@@ -314,7 +364,7 @@ class AsyncDevEnvClient:
         _, violations = validate_list_query(params)
         if violations:
             raise SpecValidationError(violations)
-        response = await self._call("GET", params=sorted(params.items()), idempotent=True)
+        response = await self._call("GET", params=tuple(sorted(params.items())), idempotent=True)
         data = response.json()
         return InstanceList(int(data.get("total_count") or 0),
                             [self._instance(item) for item in data.get("instances") or []])
@@ -334,14 +384,18 @@ class AsyncDevEnvClient:
         return self._instance(response.json())
 
     async def update(self, instance_id: str, *, description: str | None = None,
-                     auto_stop: dict | None = None) -> Instance:
-        """Change the description and/or ``auto_stop`` (``{"enable", "duration", "prompt"}``).
-        While the instance runs, a new duration applies from its next start."""
-        body: dict[str, Any] = {}
-        if description is not None:
-            body["description"] = description
-        if auto_stop is not None:
-            body["spec"] = {"auto_stop": auto_stop}
+                     auto_stop: AutoStopSetting | Mapping[str, Any] | None = None) -> Instance:
+        """Change the description and/or the auto-stop; ``None`` leaves one as it is.
+
+        ``auto_stop`` takes the shape :meth:`create` takes: a running time in seconds, or
+        ``"off"``. While the instance runs, a new duration applies from its next start.
+        *Deprecated:* an API-shaped ``{"enable", "duration", "prompt"}`` dict is still accepted
+        (and sent as it is); pass seconds or ``"off"`` instead.
+        """
+        if isinstance(auto_stop, Mapping):
+            warnings.warn("update(auto_stop={...}) is deprecated: pass seconds or 'off'", DeprecationWarning,
+                          stacklevel=2)
+        body = build_update_body(description=description, auto_stop=auto_stop)
         violations = validate_update(body)
         if violations:
             raise SpecValidationError(violations)
@@ -350,18 +404,13 @@ class AsyncDevEnvClient:
 
     async def delete(self, instance_id: str) -> str:
         """Delete a stopped instance; returns its id. A retry that finds it gone counts as done."""
-        await self.connect()
-        path = self._path(instance_id)
-        for attempt in range(self.retry.max_retries + 1):
-            outcome = await self._send_once("DELETE", path, None, None)
-            if outcome.response is not None:
-                return outcome.response.json().get("instance_id", instance_id)
-            if attempt > 0 and isinstance(outcome.error, NotFoundError):
-                return instance_id  # our earlier attempt deleted it; its answer was lost
-            if not outcome.retryable or attempt == self.retry.max_retries:
-                raise outcome.error
-            await asyncio.sleep(self.retry.delay(attempt, outcome.retry_after))
-        raise AssertionError("unreachable")
+
+        async def gone(error: APIError, may_have_acted: bool) -> str | None:
+            # an earlier attempt may have deleted it, and its answer was lost
+            return instance_id if may_have_acted and isinstance(error, NotFoundError) else None
+
+        deleted = await self._call("DELETE", (instance_id,), idempotent=True, settle=gone)
+        return deleted if isinstance(deleted, str) else str(deleted.json().get("instance_id", instance_id))
 
     async def action(self, instance_id: str, action: str) -> ActionResult:
         """``POST .../action``: ``start``, ``stop`` or ``restart`` (``queue``/``dequeue``: free
@@ -427,33 +476,41 @@ class AsyncDevEnvClient:
     # -- waiting and watching -------------------------------------------------------------------
 
     async def watch(self, instance_id: str, *, fast: float | None = None,
-                    slow: float | None = None) -> AsyncIterator[Instance]:
+                    slow: float | None = None) -> AsyncGenerator[Instance, None]:
         """Yield a new snapshot of the instance each time it changes.
 
-        Polls every ``fast`` seconds while the instance is in transition and backs off towards
-        ``slow`` while it is stable. Raises :class:`~nb_devenv.client._exceptions.InstanceFailedError`
-        (after yielding the failed snapshot) on CREATE_FAILED / START_FAILED, and
-        :class:`~nb_devenv.client._exceptions.NotFoundError` once the instance is deleted.
+        Watches through an :class:`~nb_devenv.client._poller.InstanceHub` of its own (the poller
+        the notebook's widgets share): every ``fast`` seconds while the instance is in
+        transition, towards ``slow`` while it is stable. Raises
+        :class:`~nb_devenv.client._exceptions.InstanceFailedError` (after yielding the failed
+        snapshot) on CREATE_FAILED / START_FAILED, :class:`~nb_devenv.client._exceptions.NotFoundError`
+        once the instance is deleted, and the error of a poll that failed (after its retries).
         """
-        fast = self.poll_fast if fast is None else fast
-        slow = self.poll_slow if slow is None else slow
+        hub = InstanceHub(self, fast=self.poll_fast if fast is None else fast,
+                          slow=self.poll_slow if slow is None else slow)
+        news: asyncio.Queue[Instance | BaseException | None] = asyncio.Queue()
+        subscription = Subscription(instance_id, on_update=news.put_nowait, on_error=news.put_nowait,
+                                    on_gone=lambda: news.put_nowait(subscription.gone))
+        hub.subscribe(subscription)
         last_key = None
-        delay = fast
-        while True:
-            instance = await self.get(instance_id)
-            key = instance.state_key()
-            if key != last_key:
-                last_key = key
-                delay = fast
-                yield instance
-                if instance.is_failed:
-                    raise InstanceFailedError(instance)
-            elif not instance.is_transitional:
-                delay = min(slow, delay * 2)
-            await asyncio.sleep(delay * random.uniform(0.8, 1.0))
+        try:
+            while True:
+                item = await news.get()
+                if isinstance(item, BaseException):
+                    raise item
+                if item is None:
+                    raise AssertionError("unreachable: the hub sets subscription.gone before on_gone")
+                key = item.state_key()
+                if key != last_key:
+                    last_key = key
+                    yield item
+                    if item.is_failed:
+                        raise InstanceFailedError(item)
+        finally:
+            subscription.close()
 
     async def wait_until(self, instance_id: str, status: str | Iterable[str] = "RUNNING", *,
-                         timeout: float = 300.0) -> Instance:
+                         timeout: float = WAIT_TIMEOUT) -> Instance:
         """Wait until the instance is in ``status`` (one or several); return that snapshot.
 
         Raises :class:`~nb_devenv.client._exceptions.InstanceFailedError` if it fails on the way and
@@ -464,10 +521,11 @@ class AsyncDevEnvClient:
 
         async def _wait() -> Instance:
             nonlocal last
-            async for instance in self.watch(instance_id):
-                last = instance
-                if instance.status in wanted:
-                    return instance
+            async with contextlib.aclosing(self.watch(instance_id)) as snapshots:  # stops its poller at once
+                async for instance in snapshots:
+                    last = instance
+                    if instance.status in wanted:
+                        return instance
             raise AssertionError("watch never ends by itself")
 
         try:

@@ -23,6 +23,7 @@ from typing import Mapping
 
 import httpx
 
+from nb_devenv.core.paths import CREDENTIALS_FILE
 from nb_devenv.core.redaction import mask
 
 from ._auth import AkSkAuth, TokenAuth
@@ -141,7 +142,7 @@ async def resolve_connection(
         return Connection(endpoint, project_id, TokenAuth(token, project_id), "token (NB_DEVENV_TOKEN)", is_local)
     if is_local:
         return Connection(endpoint, project_id, AkSkAuth(local["ak"], local["sk"], project_id),
-                          f"local server credentials ({data_dir / 'credentials.json'})", True)
+                          f"local server credentials ({data_dir / CREDENTIALS_FILE})", True)
     raise ConfigurationError(
         f"no credentials for {endpoint}: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or an IAM "
         "token in NB_DEVENV_TOKEN / a file named by NB_DEVENV_TOKEN_FILE")

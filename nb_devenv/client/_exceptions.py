@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from nb_devenv.contract import Violation, describe_violations
+
 __all__ = [
     "DevEnvError",
     "ConfigurationError",
@@ -69,13 +71,12 @@ class SpecValidationError(DevEnvError, ValueError):
     ``error_code`` is the first one's, as the server would answer.
     """
 
-    def __init__(self, violations: Sequence[Any]):
+    def __init__(self, violations: Sequence[Violation]):
         self.violations = list(violations)
         first = self.violations[0]
         self.error_code = first.code
         self.error_msg = first.error_msg
-        lines = [f"{v.code} {v.message}" for v in self.violations]
-        super().__init__("invalid request: " + "; ".join(lines))
+        super().__init__(describe_violations(self.violations, one_line=True))
 
 
 class APIError(DevEnvError):

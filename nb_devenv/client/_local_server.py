@@ -5,11 +5,13 @@ directory. If none is running it starts one in the background (its own session, 
 its instances outlive the kernel or shell that started it) and reuses it afterwards.
 
 This module starts the server as a separate process (``python -m nb_devenv.server``) and
-reads the files it writes; it imports none of the server's code. The contract:
+reads the files it writes; it imports none of the server's code. The file names are
+:mod:`nb_devenv.core.paths`'s:
 
 * ``DIR/server.json`` — ``{"endpoint", "pid", "started_at"}`` while a server is running;
 * ``DIR/credentials.json`` (mode 600) — ``endpoint``, ``project_id``, ``ak``, ``sk``, and the
-  ``user_name``/``domain_name``/``password`` of its token flow.
+  ``user_name``/``domain_name``/``password`` of its token flow;
+* ``DIR/server.log`` — what a server started here prints.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from pathlib import Path
 
 import httpx
 
-from nb_devenv.core.paths import default_data_dir
+from nb_devenv.core.paths import (
+    CREDENTIALS_FILE,
+    SERVER_FILE,
+    SERVER_LOG,
+    default_data_dir,
+)
 
 from ._exceptions import ConfigurationError
 
@@ -41,7 +48,7 @@ def _read_json(path: Path) -> dict | None:
 
 def read_credentials(data_dir: Path | str | None = None) -> dict | None:
     """The local server's credentials file, or ``None`` if the server never ran there."""
-    return _read_json(Path(data_dir or default_data_dir()) / "credentials.json")
+    return _read_json(Path(data_dir or default_data_dir()) / CREDENTIALS_FILE)
 
 
 async def _healthy(endpoint: str) -> bool:
@@ -55,7 +62,7 @@ async def _healthy(endpoint: str) -> bool:
 
 async def running_endpoint(data_dir: Path | str | None = None) -> str | None:
     """The endpoint of the server running on ``data_dir``, or ``None`` if none answers."""
-    info = _read_json(Path(data_dir or default_data_dir()) / "server.json")
+    info = _read_json(Path(data_dir or default_data_dir()) / SERVER_FILE)
     if not info or not info.get("endpoint"):
         return None
     return info["endpoint"] if await _healthy(info["endpoint"]) else None
@@ -64,7 +71,7 @@ async def running_endpoint(data_dir: Path | str | None = None) -> str | None:
 def _spawn(data_dir: Path) -> subprocess.Popen:
     try:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        log = open(data_dir / "server.log", "ab")
+        log = open(data_dir / SERVER_LOG, "ab")
     except OSError as error:
         raise ConfigurationError(f"cannot start the local nb_devenv server: its data directory {data_dir} "
                                  f"cannot be written ({error.strerror or error})") from None
@@ -98,16 +105,16 @@ async def ensure_local_server(data_dir: Path | str | None = None, timeout: float
             # another process may have won the race to start it: its server.json counts too
             endpoint = await running_endpoint(data_dir)
             if endpoint is None:
-                if process.poll() is not None and not (data_dir / "server.json").exists():
+                if process.poll() is not None and not (data_dir / SERVER_FILE).exists():
                     raise ConfigurationError(
                         f"the local nb_devenv server did not start (exit code {process.returncode}): "
-                        f"{_last_line(data_dir / 'server.log')} (see {data_dir / 'server.log'})")
+                        f"{_last_line(data_dir / SERVER_LOG)} (see {data_dir / SERVER_LOG})")
                 if time.monotonic() > deadline:
                     raise ConfigurationError(
                         f"the local nb_devenv server did not answer within {timeout:g} s; "
-                        f"see {data_dir / 'server.log'}")
+                        f"see {data_dir / SERVER_LOG}")
                 await asyncio.sleep(0.05)
     credentials = read_credentials(data_dir)
     if not credentials:
-        raise ConfigurationError(f"the local server at {endpoint} wrote no {data_dir / 'credentials.json'}")
+        raise ConfigurationError(f"the local server at {endpoint} wrote no {data_dir / CREDENTIALS_FILE}")
     return {**credentials, "endpoint": endpoint}

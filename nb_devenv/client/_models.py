@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from nb_devenv.contract import FAILED, TRANSITIONAL
+from nb_devenv.contract import FAILED, TRANSITIONAL, format_duration
 from nb_devenv.core.clock import Clock, SystemClock
 
 __all__ = ["Storage", "AutoStop", "Instance", "InstanceList", "ActionResult"]
@@ -179,14 +179,6 @@ class Instance:
         stop = f", auto-stop in {format_duration(left)}" if left is not None else ""
         return (f"{self.name} ({self.id}) {self.status} · {self.flavor} · "
                 f"{self.storage.describe()}{stop}")
-
-
-def format_duration(seconds: int | None) -> str:
-    """``hh:mm:ss`` for a number of seconds (``--:--:--`` when unknown)."""
-    if seconds is None:
-        return "--:--:--"
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ._models import Instance, format_duration
+from nb_devenv.contract import format_duration
+
+from ._models import Instance
 
 __all__ = ["COLUMNS", "instance_row", "text_table"]
 

@@ -10,6 +10,7 @@ changed here changes everywhere. The names of the DevEnviron dialect are re-expo
 
 from .catalogue import FLAVORS, PROFILES, Flavor, Profile, flavor_names, profile_ids
 from .devenviron import (
+    ACTION_SETTLES_IN,
     ACTIONS,
     ANNOTATION_KEY_MAX,
     ANNOTATION_VALUE_MAX,
@@ -21,6 +22,7 @@ from .devenviron import (
     DURATION_MIN,
     FAILED,
     LIST_INT_MAX,
+    LIST_SORT_FIELDS,
     NAME_MAX,
     OBS_NAME_MAX_BYTES,
     OBS_PATH_MAX_BYTES,
@@ -35,13 +37,14 @@ from .devenviron import (
     BodyParseError,
     Violation,
     action_refusal,
+    auto_stop_spec,
     build_create_body,
+    build_update_body,
     can,
     delete_refusal,
-    format_duration_short,
+    describe_violations,
     merge_bodies,
     parse_body_text,
-    parse_duration,
     parse_obs_path,
     validate_action,
     validate_create,
@@ -49,11 +52,13 @@ from .devenviron import (
     validate_update,
     with_defaults,
 )
+from .durations import AUTO_STOP_OFF, AutoStopSetting, format_duration, parse_duration
 from .error_codes import ERROR_CODES, ErrorCode, by_code
 
 __all__ = [
     "ERROR_CODES", "ErrorCode", "by_code", "FLAVORS", "PROFILES", "Flavor", "Profile", "flavor_names", "profile_ids",
     "ACTIONS",
+    "ACTION_SETTLES_IN",
     "ANNOTATIONS_MAX",
     "ANNOTATION_KEY_MAX",
     "ANNOTATION_VALUE_MAX",
@@ -65,6 +70,7 @@ __all__ = [
     "DURATION_MIN",
     "FAILED",
     "LIST_INT_MAX",
+    "LIST_SORT_FIELDS",
     "NAME_MAX",
     "OBS_NAME_MAX_BYTES",
     "OBS_PATH_MAX_BYTES",
@@ -78,10 +84,15 @@ __all__ = [
     "Violation",
     "WORKSPACE_ID_MAX",
     "action_refusal",
+    "AUTO_STOP_OFF",
+    "AutoStopSetting",
+    "auto_stop_spec",
     "build_create_body",
+    "build_update_body",
     "can",
     "delete_refusal",
-    "format_duration_short",
+    "describe_violations",
+    "format_duration",
     "merge_bodies",
     "parse_body_text",
     "parse_duration",

@@ -72,10 +72,16 @@ def run_sync(factory: Callable[[], Awaitable[T]]) -> T:
 
 def run_with_client(client_options: Mapping[str, Any], call: Callable[[AsyncDevEnvClient], Awaitable[T]]) -> T:
     """``await call(client)`` with a fresh client built from ``client_options`` (the keyword
-    arguments of :class:`~nb_devenv.client._client.AsyncDevEnvClient`), closed afterwards."""
+    arguments of :class:`~nb_devenv.client._client.AsyncDevEnvClient`), closed afterwards.
+
+    The client connects on its first request, not before: a call refused by the client's own
+    checks (broken rules) reaches no server, and starts none."""
 
     async def _go() -> T:
-        async with AsyncDevEnvClient(**client_options) as client:
+        client = AsyncDevEnvClient(**client_options)
+        try:
             return await call(client)
+        finally:
+            await client.aclose()
 
     return run_sync(_go)

@@ -25,23 +25,25 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Float, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
-from nb_devenv.client._exceptions import SpecValidationError
-from nb_devenv.client._options import (
-    CREATE_FIELDS,
-    add_create_arguments,
-    body_from_options,
-    duration_arg,
-    parse_annotations,
+from nb_devenv.client import _options as options
+from nb_devenv.client._defaults import (
+    POLL_FAST,
+    POLL_SLOW,
+    REQUEST_TIMEOUT,
+    WAIT_TIMEOUT,
 )
+from nb_devenv.client._exceptions import SpecValidationError
 from nb_devenv.contract import (
-    STATUSES,
+    ACTION_SETTLES_IN,
     BodyParseError,
     Violation,
+    describe_violations,
     parse_body_text,
     validate_create,
 )
 
-from . import settings as notebook_settings
+from .settings import ClientSettings
+from .watch import poke, set_poll_intervals
 
 if TYPE_CHECKING:  # loaded on first use, so that %load_ext stays cheap (see bench/load_ext.py)
     from nb_devenv.client._client import AsyncDevEnvClient
@@ -56,12 +58,6 @@ def _ui():
 
     return widgets
 
-
-def _poke_widgets(instance_id: str) -> None:
-    """Let live widgets watching ``instance_id`` poll at once (if any widget was ever made)."""
-    runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
-    if runtime is not None:
-        runtime.poke(instance_id)
 
 __all__ = ["DevEnv", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -102,41 +98,29 @@ def _build_parser() -> _Parser:
 
     create = sub.add_parser("create", add_help=True, prog="devenv create",
                             help="create an instance (no flags: open the form)")
-    add_create_arguments(create)
-    create.add_argument("--dry-run", action="store_true", help="print the JSON body that would be sent; send nothing")
+    options.add_create_arguments(create)
     create.add_argument("--form", action="store_true", help="open the form, preset with the other flags")
     create.add_argument("-o", "--output", metavar="VAR", help="also store the result in this variable")
 
     lister = sub.add_parser("list", add_help=True, prog="devenv list", help="list instances")
-    lister.add_argument("--status", choices=STATUSES, metavar="STATUS", help="only instances with this status")
-    lister.add_argument("--sortby", choices=["name", "creation_timestamp"])
-    lister.add_argument("--order", choices=["asc", "desc"])
-    lister.add_argument("--offset", type=int)
-    lister.add_argument("--limit", type=int)
-    lister.add_argument("-o", "--output", metavar="VAR")
+    options.add_list_arguments(lister)
+    lister.add_argument("-o", "--output", metavar="VAR", help="also store the table in this variable")
 
     for name, text in (("get", "live status widget of an existing instance (re-attach)"),
                        ("watch", "same as get")):
         cmd = sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text)
-        cmd.add_argument("instance_id", metavar="ID")
-        cmd.add_argument("-o", "--output", metavar="VAR")
+        options.add_instance_id(cmd)
+        cmd.add_argument("-o", "--output", metavar="VAR", help="also store the widget in this variable")
 
     for name, text in (("start", "start a stopped instance"), ("stop", "stop a running instance"),
                        ("restart", "restart a running instance")):
-        cmd = sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text)
-        cmd.add_argument("instance_id", metavar="ID")
-        cmd.add_argument("--wait", action="store_true",
-                         help="block this cell until the action has finished (DevEnv.wait_timeout)")
+        options.add_action_arguments(sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text))
 
-    delete = sub.add_parser("delete", add_help=True, prog="devenv delete", help="delete a stopped instance")
-    delete.add_argument("instance_id", metavar="ID")
+    options.add_instance_id(sub.add_parser("delete", add_help=True, prog="devenv delete",
+                                           help="delete a stopped instance"))
 
-    update = sub.add_parser("update", add_help=True, prog="devenv update",
-                            help="change the description or the auto-stop duration")
-    update.add_argument("instance_id", metavar="ID")
-    update.add_argument("--description")
-    update.add_argument("--auto-stop", type=duration_arg, metavar="DURATION", default=argparse.SUPPRESS,
-                        help="new running time (2h, 7200, ...) or off; applies from the next start")
+    options.add_update_arguments(sub.add_parser("update", add_help=True, prog="devenv update",
+                                        help="change the description or the auto-stop duration"))
 
     sub.add_parser("config", add_help=True, prog="devenv config",
                    help="show the effective endpoint, project and authentication (secrets masked)")
@@ -147,17 +131,12 @@ _PARSER = _build_parser()
 
 
 
-def _violations_error(violations: list[Violation], sent: bool = False) -> UsageError:
-    head = "the request breaks the API's rules" + ("" if sent else " (nothing was sent)") + ":"
-    lines = [f"  {v.code}  {v.field}: {v.rule}" for v in violations]
-    return UsageError("\n".join([head, *lines]))
+def _violations_error(violations: list[Violation]) -> UsageError:
+    return UsageError(describe_violations(violations))
 
 
-def _annotations(items: list[str]) -> dict[str, str]:
-    try:
-        return parse_annotations(items)
-    except ValueError as error:
-        raise UsageError(f"%devenv create: {error}") from None
+def _annotation_error(error: ValueError) -> UsageError:
+    return UsageError(f"%devenv create: {error}")
 
 
 @magics_class
@@ -173,13 +152,17 @@ class DevEnv(Magics, Configurable):
     data_dir = Unicode(None, allow_none=True, help=(
         "Data directory of the local server (its credentials file is used when the endpoint is "
         "the local server's). Default: $NB_DEVENV_DATA_DIR or ~/.local/share/nb_devenv.")).tag(config=True)
-    poll_interval = Float(1.0, help="Seconds between polls while an instance is in transition.").tag(config=True)
-    poll_interval_stable = Float(10.0, help="Seconds between polls while every watched instance is stable.").tag(
+    poll_interval = Float(POLL_FAST, help="Seconds between polls while an instance is in transition.").tag(config=True)
+    poll_interval_stable = Float(POLL_SLOW, help="Seconds between polls while every watched instance is stable.").tag(
         config=True)
-    timeout = Float(30.0, help="Seconds for each HTTP request.").tag(config=True)
-    wait_timeout = Float(600.0, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(config=True)
+    timeout = Float(REQUEST_TIMEOUT, help="Seconds for each HTTP request.").tag(config=True)
+    wait_timeout = Float(WAIT_TIMEOUT, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(
+        config=True)
 
-    def __init__(self, shell=None, **kwargs):
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        #: the settings handed to every widget made here; kept in step with the traits, so a
+        #: ``%config DevEnv`` change reaches those widgets too
+        self.settings = ClientSettings()
         # config=shell.config: `c.DevEnv.*` in ipython_config.py applies; configurables lets
         # `%config DevEnv` list and set the traits (the jupysql pattern)
         if shell is not None:
@@ -187,38 +170,31 @@ class DevEnv(Magics, Configurable):
         super().__init__(shell=shell, **kwargs)
         if shell is not None and self not in shell.configurables:
             shell.configurables.append(self)
-        self._publish()
+        self._sync_settings()
 
     # -- settings -----------------------------------------------------------------------------------
 
     @validate("poll_interval", "poll_interval_stable", "timeout", "wait_timeout")
-    def _positive(self, proposal):
+    def _positive(self, proposal: Any) -> float:
         if proposal["value"] <= 0:
             raise TraitError(f"DevEnv.{proposal['trait'].name} must be > 0, got {proposal['value']}")
-        return proposal["value"]
+        return float(proposal["value"])
 
     @observe("endpoint", "region", "project_id", "data_dir", "poll_interval", "poll_interval_stable",
              "timeout", "wait_timeout")
-    def _settings_changed(self, _change):
-        self._publish()
+    def _settings_changed(self, change: Any) -> None:
+        self._sync_settings()
+        if change["name"] in ("poll_interval", "poll_interval_stable"):  # the hubs watching now follow
+            set_poll_intervals(self.settings.poll_fast, self.settings.poll_slow)
 
-    @property
-    def settings(self) -> notebook_settings.ClientSettings:
-        return notebook_settings.ClientSettings(endpoint=self.endpoint or None, region=self.region or None,
-                                      project_id=self.project_id or None, data_dir=self.data_dir or None,
-                                      timeout=self.timeout)
-
-    def _publish(self) -> None:
-        """Hand the settings to the widgets (new widgets use them; hubs get the poll rates)."""
-        defaults = notebook_settings.defaults
-        defaults.settings = self.settings
-        defaults.wait_timeout = self.wait_timeout
-        fast, slow = self.poll_interval, max(self.poll_interval, self.poll_interval_stable)
-        runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
-        if runtime is not None:  # widgets exist: their hubs take the new rates now
-            runtime.set_poll_intervals(fast, slow)
-        else:
-            defaults.poll_fast, defaults.poll_slow = fast, slow
+    def _sync_settings(self) -> None:
+        """Copy the traits into :attr:`settings` (the slow poll is never faster than the fast one)."""
+        settings = self.settings
+        settings.endpoint, settings.region = self.endpoint or None, self.region or None
+        settings.project_id, settings.data_dir = self.project_id or None, self.data_dir or None
+        settings.timeout, settings.wait_timeout = self.timeout, self.wait_timeout
+        settings.poll_fast = self.poll_interval
+        settings.poll_slow = max(self.poll_interval, self.poll_interval_stable)
 
     def _call(self, call: Callable[[AsyncDevEnvClient], Awaitable[Any]]) -> Any:
         """One-shot API call on a private loop with a fresh client; rule violations found by
@@ -340,46 +316,47 @@ class DevEnv(Magics, Configurable):
 
     # -- subcommands --------------------------------------------------------------------------------------
 
-    def _create_body(self, args: argparse.Namespace, cell: str | None) -> dict:
+    def _create_body(self, args: argparse.Namespace, cell: str | None) -> dict[str, Any]:
         base = None
         if cell is not None and cell.strip():
             try:
                 base = parse_body_text(cell, source="%%devenv body")
             except BodyParseError as error:
                 raise UsageError(str(error)) from None
-        _annotations(args.annotation)  # a malformed one is a UsageError, before anything else
-        return body_from_options(args, base)
+        try:
+            return options.body_from_options(args, base)
+        except ValueError as error:  # a malformed --annotation
+            raise _annotation_error(error) from None
 
-    def _cmd_create(self, args: argparse.Namespace, cell: str | None):
-        nothing_given = (cell is None and not args.annotation and not hasattr(args, "auto_stop")
-                         and all(getattr(args, f) is None for f in CREATE_FIELDS))
+    def _cmd_create(self, args: argparse.Namespace, cell: str | None) -> Any:
+        nothing_given = (cell is None and not args.annotation
+                         and all(getattr(args, f) is None for f in options.CREATE_FIELDS))
         if args.form or (nothing_given and not args.dry_run):
-            preset = {f: getattr(args, f) for f in CREATE_FIELDS if getattr(args, f) is not None}
-            if hasattr(args, "auto_stop"):
-                preset["auto_stop"] = args.auto_stop
+            preset = {f: getattr(args, f) for f in options.CREATE_FIELDS if getattr(args, f) is not None}
             if args.annotation:
-                preset["annotations"] = _annotations(args.annotation)
+                try:
+                    preset["annotations"] = options.parse_annotations(args.annotation)
+                except ValueError as error:
+                    raise _annotation_error(error) from None
             form = _ui().CreateForm(settings=self.settings, **preset)
             self._store(args, form)
             return form
         body = self._create_body(args, cell)
-        violations = validate_create(body)
         if args.dry_run:
             print(json.dumps(body, indent=2))
+            violations = validate_create(body)
             if violations:
                 raise _violations_error(violations)
             self._store(args, body)
             return None
-        if violations:
-            raise _violations_error(violations)
+        # the client checks the body before it connects: broken rules become a UsageError in _call
         instance = self._call(lambda client: client.create(body))
         widget = _ui().InstanceStatusWidget(instance, settings=self.settings)
         self._store(args, widget)
         return widget
 
     def _cmd_list(self, args: argparse.Namespace):
-        page = self._call(lambda client: client.list(status=args.status, sortby=args.sortby, order=args.order,
-                                                     offset=args.offset, limit=args.limit))
+        page = self._call(lambda client: client.list(**options.list_filters(args)))
         table = _ui().InstanceTable(page.instances, page.total_count)
         self._store(args, table)
         return table
@@ -399,12 +376,11 @@ class DevEnv(Magics, Configurable):
             result = await client.action(instance_id, action)
             final = None
             if args.wait:
-                target = "STOPPED" if action == "stop" else "RUNNING"
-                final = await client.wait_until(instance_id, target, timeout=self.wait_timeout)
+                final = await client.wait_until(instance_id, ACTION_SETTLES_IN[action], timeout=self.wait_timeout)
             return result, final
 
         result, final = self._call(go)
-        _poke_widgets(instance_id)  # widgets watching it follow at once
+        poke(instance_id)  # widgets watching it follow at once
         text = f"{instance_id}: {result.previous_state} → {result.current_status}"
         if final is not None:
             text += f" … {final.status}"
@@ -422,18 +398,16 @@ class DevEnv(Magics, Configurable):
 
     def _cmd_delete(self, args: argparse.Namespace) -> Message:
         deleted = self._call(lambda client: client.delete(args.instance_id))
-        _poke_widgets(deleted)
+        poke(deleted)
         return _ui().Message(f"deleted {deleted}", instance_id=deleted)
 
     def _cmd_update(self, args: argparse.Namespace) -> Message:
-        auto_stop = None
-        if hasattr(args, "auto_stop"):
-            auto_stop = {"enable": False} if args.auto_stop is None else {"enable": True, "duration": args.auto_stop}
-        if args.description is None and auto_stop is None:
-            raise UsageError("%devenv update: give --description and/or --auto-stop")
-        instance = self._call(lambda client: client.update(args.instance_id, description=args.description,
-                                                           auto_stop=auto_stop))
-        _poke_widgets(instance.id)
+        try:
+            changes = options.update_changes(args)
+        except ValueError as error:
+            raise UsageError(f"%devenv update: {error}") from None
+        instance = self._call(lambda client: client.update(args.instance_id, **changes))
+        poke(instance.id)
         return _ui().Message(f"updated {instance.summary()}", instance_id=instance.id)
 
     def _cmd_config(self, _args: argparse.Namespace) -> KeyValueView:
@@ -480,10 +454,11 @@ def load_ipython_extension(ipython) -> None:
 
 def unload_ipython_extension(ipython) -> None:
     """Close every widget, cancel every watcher task, stop the hubs and drop the magics."""
+    # widgets (and hubs, which only widgets ask for) exist only once their module was imported;
+    # importing it here would load ipywidgets to close nothing
     runtime = sys.modules.get("nb_devenv.notebook.widgets.runtime")
     if runtime is not None:
         runtime.shutdown()
-    notebook_settings.reset_defaults()
     magics = _LOADED.pop(id(ipython), None)
     manager = ipython.magics_manager
     for kind in ("line", "cell"):

@@ -1,48 +1,49 @@
-"""Where the notebook's requests go and how often widgets poll: ``%config DevEnv`` state.
+"""What the notebook's widgets are told: where requests go, how often to poll, how long to wait.
 
-Kept apart from the widgets so that ``%load_ext nb_devenv`` can record settings without loading
-ipywidgets or the HTTP client; those load when the first widget or request needs them.
+The ``%devenv`` magics own one :class:`ClientSettings` and keep it in step with ``%config
+DevEnv``; they hand that object to every widget they make, so a setting changed later reaches
+those widgets too. A widget made directly (``InstanceStatusWidget(id)``) gets a default one.
+Kept apart from the widgets so that ``%load_ext nb_devenv`` can hold settings without loading
+ipywidgets.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ClientSettings", "Defaults", "defaults", "reset_defaults"]
+from nb_devenv.client._defaults import (
+    POLL_FAST,
+    POLL_SLOW,
+    REQUEST_TIMEOUT,
+    WAIT_TIMEOUT,
+)
+
+__all__ = ["ClientSettings"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class ClientSettings:
-    """Where requests go (no secret here: credentials are resolved by the connection layer)."""
+    """The settings of the magics and the widgets they make (no secret here: credentials are
+    resolved by the connection layer). Defaults: :mod:`nb_devenv.client._defaults`."""
 
     endpoint: str | None = None
     region: str | None = None
     project_id: str | None = None
     data_dir: str | None = None
-    timeout: float = 30.0
+    #: seconds for each HTTP request
+    timeout: float = REQUEST_TIMEOUT
+    #: seconds between polls while a watched instance is in transition / when all are stable
+    poll_fast: float = POLL_FAST
+    poll_slow: float = POLL_SLOW
+    #: seconds ``--wait`` and :func:`nb_devenv.notebook.widgets.wait` wait at most
+    wait_timeout: float = WAIT_TIMEOUT
 
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for :class:`~nb_devenv.client._client.AsyncDevEnvClient`."""
         return {"endpoint": self.endpoint, "region": self.region, "project_id": self.project_id,
                 "data_dir": self.data_dir, "timeout": self.timeout}
 
-
-@dataclass
-class Defaults:
-    """The settings widgets use when none are passed (kept in step with ``%config DevEnv``)."""
-
-    settings: ClientSettings = field(default_factory=ClientSettings)
-    poll_fast: float = 1.0
-    poll_slow: float = 10.0
-    wait_timeout: float = 600.0
-
-
-defaults = Defaults()
-
-
-def reset_defaults() -> None:
-    """Back to the built-in defaults (extension unload: a later load starts clean)."""
-    fresh = Defaults()
-    defaults.settings, defaults.poll_fast, defaults.poll_slow, defaults.wait_timeout = (
-        fresh.settings, fresh.poll_fast, fresh.poll_slow, fresh.wait_timeout)
+    def connection_key(self) -> tuple[Any, ...]:
+        """What tells one connection from another: widgets with equal keys share one hub."""
+        return tuple(self.client_options().values())

@@ -1,203 +1,93 @@
-"""Shared, UI-free polling of many instances: one list request per poll for all of them.
+"""The hubs of a kernel: one :class:`InstanceHub` per event loop and connection.
 
-Every status widget of a kernel subscribes to one :class:`InstanceHub`. The hub polls with a
-single list request (not one request per instance), fast while any watched instance is in
-transition or just after a user action, slowly when all are stable; and it ticks once a second
-(no request) so countdowns move between polls. It is an asyncio task on the running loop (the
-kernel's): it never blocks it, and it stops when the last subscriber leaves or on
-:func:`shutdown_all` (extension unload, kernel shutdown).
+Every status widget of a kernel watches through the same hub (the client's poller, see
+:mod:`nb_devenv.client._poller`), so watching 50 instances costs one list request per poll, not
+50. The hub's client is created on the kernel's loop and used only there. This module is the
+one registry of those hubs: the widgets get theirs from :func:`hub_for`; the magics poke them
+after an action, give them new poll intervals on ``%config DevEnv.poll_interval`` and stop
+them on unload. It imports no UI, so the magics use it without loading ipywidgets.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import random
 import weakref
-from dataclasses import dataclass, field
-from typing import Callable
 
 from nb_devenv.client._client import AsyncDevEnvClient
-from nb_devenv.client._exceptions import NotFoundError
-from nb_devenv.client._models import Instance
+from nb_devenv.client._poller import InstanceHub, Subscription
 
-__all__ = ["Subscription", "InstanceHub", "shutdown_all"]
+from .settings import ClientSettings
 
-log = logging.getLogger(__name__)
+__all__ = ["InstanceHub", "Subscription", "hub_for", "all_hubs", "poke", "set_poll_intervals", "shutdown_hubs"]
 
-_HUBS: "weakref.WeakSet[InstanceHub]" = weakref.WeakSet()
+# loop id -> (weak ref to the loop, {connection key: hub}); a closed loop's hubs are dropped lazily
+_HUBS: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], dict[tuple[object, ...], InstanceHub]]] = {}
+# the tasks closing hubs' clients on unload (the loop keeps only weak references to tasks)
+_CLOSING: set[asyncio.Task[None]] = set()
 
 
-@dataclass(eq=False)
-class Subscription:
-    """One watcher's interest in one instance, and what to call when something happens.
+def _loop_hubs(loop: asyncio.AbstractEventLoop) -> dict[tuple[object, ...], InstanceHub]:
+    for key, (ref, _) in list(_HUBS.items()):
+        dead = ref()
+        if dead is None or dead.is_closed():
+            del _HUBS[key]
+    entry = _HUBS.get(id(loop))
+    if entry is None or entry[0]() is not loop:
+        entry = (weakref.ref(loop), {})
+        _HUBS[id(loop)] = entry
+    return entry[1]
 
-    ``on_update(instance)`` gets each new snapshot, ``on_gone()`` is called once the instance is
-    deleted, ``on_error(exc)`` when a poll fails, ``on_tick()`` once a second.
+
+def hub_for(settings: ClientSettings | None = None) -> InstanceHub:
+    """The running loop's hub for the connection of ``settings`` (default settings if
+    ``None``), made with its poll intervals the first time.
+
+    Raises ``RuntimeError`` when no event loop is running (terminal IPython): widgets then show
+    a snapshot and say they are not live.
     """
-
-    instance_id: str
-    on_update: Callable[[Instance], None]
-    on_gone: Callable[[], None] = lambda: None
-    on_error: Callable[[BaseException], None] = lambda exc: None
-    on_tick: Callable[[], None] = lambda: None
-    hub: "InstanceHub | None" = field(default=None, repr=False)
-
-    def close(self) -> None:
-        """Stop receiving updates (idempotent)."""
-        if self.hub is not None:
-            self.hub.unsubscribe(self)
+    loop = asyncio.get_running_loop()
+    settings = settings or ClientSettings()
+    hubs = _loop_hubs(loop)
+    hub = hubs.get(settings.connection_key())
+    if hub is None:
+        hub = InstanceHub(AsyncDevEnvClient(**settings.client_options()), fast=settings.poll_fast,
+                          slow=settings.poll_slow)
+        hubs[settings.connection_key()] = hub
+    return hub
 
 
-class InstanceHub:
-    """Polls every subscribed instance with one list request per interval.
-
-    Parameters
-    ----------
-    client
-        The client used for polling; it must belong to the loop the hub runs on.
-    fast, slow
-        Seconds between polls while something is in transition / when everything is stable.
-    tick
-        Seconds between ``on_tick`` calls (the countdown), made without any request.
-    """
-
-    def __init__(self, client: AsyncDevEnvClient, *, fast: float = 1.0, slow: float = 10.0, tick: float = 1.0):
-        self.client = client
-        self.fast, self.slow, self.tick = fast, slow, tick
-        self._subscriptions: list[Subscription] = []
-        self._latest: dict[str, Instance] = {}
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
-        self._ticker: asyncio.Task | None = None
-        self._fast_polls_left = 0
-        #: requests made by the poll loop, by kind (the benchmark reads these)
-        self.requests = {"list": 0, "get": 0}
-        _HUBS.add(self)
-
-    # -- subscriptions ------------------------------------------------------------------------------
-
-    def subscribe(self, subscription: Subscription) -> Subscription:
-        """Start delivering updates for ``subscription`` (starts the poll task if needed)."""
-        subscription.hub = self
-        self._subscriptions.append(subscription)
-        if subscription.instance_id in self._latest:
-            self._deliver(subscription.on_update, self._latest[subscription.instance_id])
-        self.poke()
-        self._ensure_running()
-        return subscription
-
-    def unsubscribe(self, subscription: Subscription) -> None:
-        if subscription in self._subscriptions:
-            self._subscriptions.remove(subscription)
-        subscription.hub = None
-        if not self._subscriptions:
-            self.stop()
-
-    @property
-    def watched_ids(self) -> set[str]:
-        return {s.instance_id for s in self._subscriptions}
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def poke(self) -> None:
-        """Poll now and keep polling fast for a while (after a user action)."""
-        self._fast_polls_left = 10
-        self._wake.set()
-
-    def _ensure_running(self) -> None:
-        if not self.running:
-            loop = asyncio.get_running_loop()
-            self._task = loop.create_task(self._poll_loop(), name="nb_devenv-hub-poll")
-            self._ticker = loop.create_task(self._tick_loop(), name="nb_devenv-hub-tick")
-
-    def stop(self) -> None:
-        """Cancel the poll and tick tasks (subscriptions stay; a new subscribe restarts them)."""
-        for task in (self._task, self._ticker):
-            if task is not None and not task.done():
-                task.cancel()
-        self._task = self._ticker = None
-
-    async def aclose(self) -> None:
-        """Stop, wait for the tasks to finish, and close the client."""
-        tasks = [t for t in (self._task, self._ticker) if t is not None]
-        self.stop()
-        for task in tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-        await self.client.aclose()
-
-    # -- polling ------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _deliver(callback: Callable, *args) -> None:
-        try:
-            callback(*args)
-        except Exception:  # a broken watcher must not stop the others
-            log.exception("nb_devenv watcher callback failed")
-
-    async def poll_once(self) -> None:
-        """One poll: a list request for all watched instances, a details request only for a
-        watched instance the list does not show (to tell "deleted" from "elsewhere")."""
-        watched = self.watched_ids
-        if not watched:
-            return
-        self.requests["list"] += 1
-        try:
-            page = await self.client.list()
-        except Exception as error:  # noqa: BLE001 - shown in each widget, then retried
-            for sub in list(self._subscriptions):
-                self._deliver(sub.on_error, error)
-            return
-        seen = {i.id: i for i in page.instances if i.id in watched}
-        for missing in watched - set(seen):
-            self.requests["get"] += 1
-            try:
-                seen[missing] = await self.client.get(missing)
-            except NotFoundError:
-                self._latest.pop(missing, None)
-                for sub in [s for s in self._subscriptions if s.instance_id == missing]:
-                    self._deliver(sub.on_gone)
-                    self.unsubscribe(sub)
-            except Exception as error:  # noqa: BLE001
-                for sub in [s for s in self._subscriptions if s.instance_id == missing]:
-                    self._deliver(sub.on_error, error)
-        for instance_id, instance in seen.items():
-            self._latest[instance_id] = instance
-            for sub in [s for s in self._subscriptions if s.instance_id == instance_id]:
-                self._deliver(sub.on_update, instance)
-
-    def _interval(self) -> float:
-        busy = any(i.is_transitional for k, i in self._latest.items() if k in self.watched_ids)
-        if busy or self._fast_polls_left > 0 or len(self._latest) < len(self.watched_ids):
-            self._fast_polls_left = max(0, self._fast_polls_left - 1)
-            return self.fast
-        return self.slow
-
-    async def _poll_loop(self) -> None:
-        while self._subscriptions:
-            self._wake.clear()
-            await self.poll_once()
-            # jitter (only ever longer, so never more than one request per interval): notebooks
-            # opened together do not poll in step
-            delay = self._interval() * random.uniform(1.0, 1.15)
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except asyncio.TimeoutError:
-                pass
-
-    async def _tick_loop(self) -> None:
-        while self._subscriptions:
-            await asyncio.sleep(self.tick)
-            for sub in list(self._subscriptions):
-                self._deliver(sub.on_tick)
+def all_hubs() -> list[InstanceHub]:
+    return [hub for _, hubs in _HUBS.values() for hub in hubs.values()]
 
 
-def shutdown_all() -> None:
-    """Cancel every hub's tasks (called when the extension is unloaded)."""
-    for hub in list(_HUBS):
-        hub.stop()
+def set_poll_intervals(fast: float, slow: float) -> None:
+    """New poll intervals for every hub of the kernel, from now on (``%config DevEnv.poll_interval``)."""
+    for hub in all_hubs():
+        hub.fast, hub.slow = fast, slow
+        hub.poke()
+
+
+def poke(instance_id: str | None = None) -> None:
+    """Poll now (and fast for a while) in every hub that watches ``instance_id`` (any, if None):
+    called after a magic changed an instance, so its widgets follow at once."""
+    for hub in all_hubs():
+        if instance_id is None or instance_id in hub.watched_ids:
+            hub.poke()
+
+
+def shutdown_hubs() -> None:
+    """Stop every hub and forget it; the running loop's hubs close their HTTP connections in a
+    short task that ends on its own (extension unload)."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    for ref, hubs in list(_HUBS.values()):
+        loop = ref()
+        for hub in hubs.values():
+            hub.stop()
+            if running is not None and loop is running:
+                task = running.create_task(hub.client.aclose(), name="nb_devenv-hub-close")
+                _CLOSING.add(task)
+                task.add_done_callback(_CLOSING.discard)
+    _HUBS.clear()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nb_devenv.core.paths import default_data_dir
+from nb_devenv.core.paths import CREDENTIALS_FILE, SERVER_FILE, default_data_dir
 
 __all__ = ["DataDir", "AlreadyRunning", "UnsafePath", "default_data_dir", "write_private_json"]
 
@@ -75,11 +75,11 @@ class DataDir:
 
     @property
     def credentials_file(self) -> Path:
-        return self.root / "credentials.json"
+        return self.root / CREDENTIALS_FILE
 
     @property
     def server_file(self) -> Path:
-        return self.root / "server.json"
+        return self.root / SERVER_FILE
 
     @property
     def lock_file(self) -> Path:

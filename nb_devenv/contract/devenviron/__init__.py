@@ -8,11 +8,11 @@ Notebook API gets a sibling package beside this one.
 from .bodies import (
     CLIENT_TOKEN_KEY,
     BodyParseError,
+    auto_stop_spec,
     build_create_body,
-    format_duration_short,
+    build_update_body,
     merge_bodies,
     parse_body_text,
-    parse_duration,
 )
 from .rules import (
     ANNOTATION_KEY_MAX,
@@ -23,6 +23,7 @@ from .rules import (
     DURATION_MAX,
     DURATION_MIN,
     LIST_INT_MAX,
+    LIST_SORT_FIELDS,
     NAME_MAX,
     OBS_NAME_MAX_BYTES,
     OBS_PATH_MAX_BYTES,
@@ -32,6 +33,7 @@ from .rules import (
     VOLUME_MIN,
     WORKSPACE_ID_MAX,
     Violation,
+    describe_violations,
     parse_obs_path,
     validate_action,
     validate_create,
@@ -40,6 +42,7 @@ from .rules import (
     with_defaults,
 )
 from .status import (
+    ACTION_SETTLES_IN,
     ACTIONS,
     FAILED,
     STABLE,
@@ -52,6 +55,7 @@ from .status import (
 
 __all__ = [
     "ACTIONS",
+    "ACTION_SETTLES_IN",
     "ANNOTATIONS_MAX",
     "ANNOTATION_KEY_MAX",
     "ANNOTATION_VALUE_MAX",
@@ -63,6 +67,7 @@ __all__ = [
     "DURATION_MIN",
     "FAILED",
     "LIST_INT_MAX",
+    "LIST_SORT_FIELDS",
     "NAME_MAX",
     "OBS_NAME_MAX_BYTES",
     "OBS_PATH_MAX_BYTES",
@@ -76,13 +81,14 @@ __all__ = [
     "Violation",
     "WORKSPACE_ID_MAX",
     "action_refusal",
+    "auto_stop_spec",
     "build_create_body",
+    "build_update_body",
     "can",
     "delete_refusal",
-    "format_duration_short",
+    "describe_violations",
     "merge_bodies",
     "parse_body_text",
-    "parse_duration",
     "parse_obs_path",
     "validate_action",
     "validate_create",

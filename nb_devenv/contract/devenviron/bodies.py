@@ -7,56 +7,34 @@ the body built here, so flags, forms and files are all judged the same way.
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any, Mapping
 
-__all__ = [
-    "build_create_body", "merge_bodies", "parse_duration", "format_duration_short", "CLIENT_TOKEN_KEY",
-    "BodyParseError", "parse_body_text",
-]
+from ..durations import AUTO_STOP_OFF, AutoStopSetting
+
+__all__ = ["build_create_body", "build_update_body", "auto_stop_spec", "merge_bodies", "CLIENT_TOKEN_KEY",
+           "BodyParseError", "parse_body_text"]
 
 #: annotation that marks a create request so a retry can find the instance it may have made
 CLIENT_TOKEN_KEY = "nb_devenv.client_token"
 
-_DURATION = re.compile(r"(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s)?", re.I)
-_OFF = {"off", "no", "none", "false", "0"}
 
-
-def parse_duration(text: str | int | None) -> int | None:
-    """Seconds from ``7200``, ``2h``, ``90m``, ``1h30m`` or ``45s``; ``None`` for ``off``.
-
-    Only the syntax is checked here; whether the value is in the allowed range is the rules'
-    business (ModelArts.6349), so every surface reports it the same way.
-    """
-    if text is None:
-        return None
-    if isinstance(text, bool):
-        raise ValueError("auto-stop duration must be a number of seconds or like 2h, 90m, 1h30m, or 'off'")
-    if isinstance(text, int):
-        return text
-    value = str(text).strip().lower()
-    if value in _OFF:
-        return None
-    if value.isdigit():
-        return int(value)
-    match = _DURATION.fullmatch(value)
-    if not value or not match or not any(match.groupdict().values()):
-        raise ValueError(f"auto-stop duration {text!r} is not understood: use seconds (7200), "
-                         "hours/minutes (2h, 90m, 1h30m) or 'off'")
-    parts = {k: int(v or 0) for k, v in match.groupdict().items()}
-    return parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
-
-
-def format_duration_short(seconds: int) -> str:
-    """``2h``, ``1h30m``, ``45m`` — the inverse of :func:`parse_duration` for display."""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "") + (f"{secs}s" if secs else "")
-    return text or "0s"
+def auto_stop_spec(auto_stop: AutoStopSetting | Mapping[str, Any], prompt: bool | None = None) -> dict[str, Any]:
+    """``spec.auto_stop`` of a create or update body from the one shape every surface takes: a
+    running time in seconds, or ``"off"``. An API-shaped object (``{"enable", "duration",
+    "prompt"}``) is taken as it is."""
+    if isinstance(auto_stop, Mapping):
+        return dict(auto_stop)
+    if auto_stop == AUTO_STOP_OFF:
+        return {"enable": False}
+    spec: dict[str, Any] = {"enable": True, "duration": auto_stop}
+    if prompt is not None:
+        spec["prompt"] = prompt
+    return spec
 
 
 def build_create_body(
     *,
+    base: Mapping[str, Any] | None = None,
     name: str | None = None,
     profile_id: str | None = None,
     flavor: str | None = None,
@@ -64,23 +42,25 @@ def build_create_body(
     storage: str | None = None,
     path: str | None = None,
     volume_size: int | None = None,
-    auto_stop: int | None = None,
+    auto_stop: AutoStopSetting | None = None,
     auto_stop_prompt: bool | None = None,
     annotations: Mapping[str, str] | None = None,
     workspace: str | None = None,
-    default_storage: str | None = "EVS",
 ) -> dict[str, Any]:
     """A create body in the API's shape from flat fields; fields left ``None`` are omitted.
 
-    ``auto_stop`` is a duration in seconds (``None``: auto-stop off). Without ``storage``, a
-    ``path`` implies OBS, a ``volume_size`` EVS, and otherwise ``default_storage`` is used
-    (pass ``None`` to build an override that leaves storage alone).
+    ``auto_stop`` is a running time in seconds or ``"off"`` (``None``: not said, which a new
+    instance takes as off). Without ``storage``, a ``path`` implies OBS, a ``volume_size`` EVS,
+    and otherwise EVS is used. With ``base`` (an API-shaped body, e.g. from a YAML file), the
+    fields are laid over it instead: storage is left as the base has it unless a field names
+    it, and ``auto_stop="off"`` replaces the base's auto-stop rather than merging into it.
     """
     body: dict[str, Any] = {}
     for key, value in (("name", name), ("profile_id", profile_id), ("description", description),
                        ("flavor", flavor)):
         if value is not None:
             body[key] = value
+    default_storage = "EVS" if base is None else None
     kind = storage or ("OBS" if path is not None else "EVS" if volume_size is not None else default_storage)
     location: dict[str, Any] = {}
     if path is not None:
@@ -93,15 +73,30 @@ def build_create_body(
         if location:
             spec["storage"]["location"] = location
     if auto_stop is not None:
-        spec["auto_stop"] = {"enable": True, "duration": auto_stop}
-        if auto_stop_prompt is not None:
-            spec["auto_stop"]["prompt"] = auto_stop_prompt
+        spec["auto_stop"] = auto_stop_spec(auto_stop, auto_stop_prompt)
     if annotations:
         spec["annotations"] = dict(annotations)
     if spec:
         body["spec"] = spec
     if workspace is not None:
         body["workspace"] = {"id": workspace}
+    if base is None:
+        return body
+    merged = merge_bodies(base, body)
+    if auto_stop == AUTO_STOP_OFF:
+        merged["spec"]["auto_stop"] = auto_stop_spec(AUTO_STOP_OFF)
+    return merged
+
+
+def build_update_body(*, description: str | None = None,
+                      auto_stop: AutoStopSetting | Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """An update body (``PUT .../{id}``) from the fields to change; ``None`` leaves one as it
+    is. ``auto_stop`` takes the same shape as :func:`build_create_body`'s."""
+    body: dict[str, Any] = {}
+    if description is not None:
+        body["description"] = description
+    if auto_stop is not None:
+        body["spec"] = {"auto_stop": auto_stop_spec(auto_stop)}
     return body
 
 

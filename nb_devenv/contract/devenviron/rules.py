@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ..catalogue import FLAVORS, PROFILES
 from ..error_codes import by_code
@@ -20,6 +20,7 @@ from .status import ACTIONS, STATUSES
 
 __all__ = [
     "Violation",
+    "describe_violations",
     "NAME_MAX",
     "NAME_PATTERN",
     "DESCRIPTION_MAX",
@@ -99,8 +100,13 @@ class Violation:
 
     @property
     def message(self) -> str:
-        """Short form for a form field or a CLI line: ``field: rule``."""
+        """``field: rule``, without the code."""
         return f"{self.field}: {self.rule}"
+
+    def __str__(self) -> str:
+        """``ModelArts.6334  name: may contain only ...``: how the CLI, the magics, the form and
+        the client's exception all show a violation (one formatter, so they cannot differ)."""
+        return f"{self.code}  {self.message}"
 
     @property
     def error_msg(self) -> str:
@@ -109,6 +115,19 @@ class Violation:
 
     def as_api(self) -> dict[str, Any]:
         return {"error_code": self.code, "error_msg": self.error_msg, "field": self.field}
+
+
+_REFUSED = "the request breaks the API's rules (nothing was sent):"
+
+
+def describe_violations(violations: Sequence[Violation], *, one_line: bool = False) -> str:
+    """What a surface shows for a request refused before sending: a head line, then each
+    violation on its own indented line (the CLI, the magics), or all on one line joined by
+    ``;`` (an exception's message, the form)."""
+    lines = [str(v) for v in violations]
+    if one_line:
+        return f"{_REFUSED} {'; '.join(lines)}"
+    return "\n".join([_REFUSED, *(f"  {line}" for line in lines)])
 
 
 # --- small checks shared by create and update -------------------------------------------------

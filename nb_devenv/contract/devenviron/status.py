@@ -14,6 +14,7 @@ __all__ = [
     "FAILED",
     "STABLE",
     "ACTIONS",
+    "ACTION_SETTLES_IN",
     "action_refusal",
     "delete_refusal",
     "can",
@@ -51,6 +52,9 @@ STABLE = frozenset(STATUSES) - TRANSITIONAL
 
 #: the ``action`` values of ``POST .../action`` (queue/dequeue exist only for free flavors)
 ACTIONS: tuple[str, ...] = ("start", "stop", "restart", "queue", "dequeue")
+
+#: the status a successful start/stop/restart ends in (what ``--wait`` waits for)
+ACTION_SETTLES_IN = MappingProxyType({"start": "RUNNING", "stop": "STOPPED", "restart": "RUNNING"})
 
 # For each action: the statuses it is allowed from, and the error code for each refused status.
 # Statuses not listed in either map are refused with ModelArts.6357 ("not allowed ... now").

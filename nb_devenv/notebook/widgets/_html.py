@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from nb_devenv.contract import FAILED, TRANSITIONAL
 
-__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "age_text", "html_part", "set_hidden", "set_family_class",
+__all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "html_part", "set_hidden", "set_family_class",
            "hold_sync_all", "STYLE"]
 
 #: status family -> colour of its badge (GitHub Primer palette: readable on light and dark themes)
@@ -57,20 +57,6 @@ def badge(status: str, text: str | None = None) -> str:
     return (f'<span class="nb-devenv-badge nb-devenv-state-{fam}" '
             f'style="background:{FAMILY_COLOURS[fam]};color:#fff;padding:1px 9px;border-radius:10px;'
             f'font-weight:600;font-family:monospace">{label}{spinner}</span>')
-
-
-def age_text(seconds: int | None) -> str:
-    """``45s``, ``12m``, ``3h 05m``, ``2d 4h``: how long ago something happened."""
-    if seconds is None:
-        return "?"
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:  # minutes only: the display changes once a minute, not every second
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
-    return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
 
 
 def html_part(css_class: str, value: str = "") -> widgets.HTML:

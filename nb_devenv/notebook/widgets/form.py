@@ -30,6 +30,7 @@ from nb_devenv.contract import (
     PROFILES,
     STORAGE_TYPES,
     VOLUME_DEFAULT,
+    AutoStopSetting,
     Flavor,
     Violation,
     build_create_body,
@@ -78,10 +79,6 @@ def flavor_option_label(flavor: Flavor) -> str:
     if flavor.needs_permission and "permission" not in text.lower():
         text += " (needs permission)"
     return text
-
-
-def _violation_text(violation: Violation) -> str:
-    return f"{violation.code}: {violation.field} {violation.rule}"
 
 
 class _AnnotationRows(widgets.VBox):
@@ -142,8 +139,9 @@ class CreateForm(widgets.VBox):
     """A form that builds, checks and submits a create request (see the module docstring).
 
     Keyword arguments preset the fields: ``name``, ``profile_id``, ``flavor``, ``description``,
-    ``storage`` ("OBS"/"EVS"), ``path``, ``volume_size``, ``auto_stop`` (seconds, or ``None`` for
-    off), ``annotations``, ``workspace``. ``hub``/``settings``/``clock`` are passed on to the
+    ``storage`` ("OBS"/"EVS"), ``path``, ``volume_size``, ``auto_stop`` (seconds, or ``"off"``
+    as everywhere; ``None`` is off too; default :data:`DEFAULT_AUTO_STOP`), ``annotations``,
+    ``workspace``. ``hub``/``settings``/``clock`` are passed on to the
     status widget that replaces the form after Create.
     """
 
@@ -152,7 +150,7 @@ class CreateForm(widgets.VBox):
 
     def __init__(self, *, name: str | None = None, profile_id: str | None = None, flavor: str | None = None,
                  description: str | None = None, storage: str | None = None, path: str | None = None,
-                 volume_size: int | None = None, auto_stop: int | None | str = "default",
+                 volume_size: int | None = None, auto_stop: AutoStopSetting | None = DEFAULT_AUTO_STOP,
                  annotations: Mapping[str, str] | None = None, workspace: str | None = None,
                  hub: InstanceHub | None = None, settings: runtime.ClientSettings | None = None,
                  clock: Clock | None = None, **kwargs: Any) -> None:
@@ -163,6 +161,7 @@ class CreateForm(widgets.VBox):
         self._server_error = ""
         self._touched: set[str] = set()
         self._violations: list[Violation] = []
+        self._body: dict[str, Any] = {}
         self._created = asyncio.Event()
         #: the status widget that replaced the form after a successful Create
         self.status_widget: InstanceStatusWidget | None = None
@@ -184,9 +183,8 @@ class CreateForm(widgets.VBox):
                                      style=style, layout=wide)
         self.volume_size = widgets.IntText(value=VOLUME_DEFAULT if volume_size is None else volume_size,
                                            description="EVS size (GB)", style=style)
-        preset = DEFAULT_AUTO_STOP if auto_stop == "default" else auto_stop
-        seconds = preset if isinstance(preset, int) else DEFAULT_AUTO_STOP
-        hours, minutes = divmod((seconds or DEFAULT_AUTO_STOP) // 60, 60)
+        preset = auto_stop if isinstance(auto_stop, int) else None  # None and "off": off
+        hours, minutes = divmod((DEFAULT_AUTO_STOP if preset is None else preset) // 60, 60)
         self.auto_stop = widgets.Checkbox(value=preset is not None, description="Auto-stop after",
                                           indent=False, layout=widgets.Layout(width="150px", margin="0 0 0 40px"))
         self.auto_stop_hours = widgets.BoundedIntText(value=min(hours, DURATION_MAX // 3600), min=0,
@@ -348,10 +346,19 @@ class CreateForm(widgets.VBox):
         return any(getattr(c, "value", None) not in ("", None) for c in self.field_controls()[key])
 
     def _validate(self) -> None:
+        """Judge the request the controls describe (after every change), then show the verdict."""
         if self._closed or self.status_widget is not None:
             return
-        body = self.body()
-        self._violations = validate_create(body)
+        self._body = self.body()
+        self._violations = validate_create(self._body)
+        self._show()
+
+    def _show(self) -> None:
+        """Show the last verdict: field marks and messages, the preview, the Create button and
+        the feedback line. It judges nothing itself: the controls have not changed since."""
+        if self._closed or self.status_widget is not None:
+            return
+        body = self._body
         by_field: dict[str, list[Violation]] = {}
         for violation in self._violations:
             by_field.setdefault(field_for_path(violation.field), []).append(violation)
@@ -367,10 +374,10 @@ class CreateForm(widgets.VBox):
                     else:
                         control.remove_class("nb-devenv-field-invalid")
                 self._messages[key].value = "<br>".join(
-                    f'<span style="color:#cf222e">✗ {esc(_violation_text(v))}</span>' for v in shown)
+                    f'<span style="color:#cf222e">✗ {esc(str(v))}</span>' for v in shown)
             general = by_field.get("general", [])
             self._general.value = "<br>".join(
-                f'<span style="color:#cf222e">✗ {esc(_violation_text(v))}</span>' for v in general)
+                f'<span style="color:#cf222e">✗ {esc(str(v))}</span>' for v in general)
             chosen = FLAVORS.get(self.flavor.value)
             self.flavor_note.value = (
                 f'<span style="color:#9a6700">🔒 {esc(chosen.name)} needs a permission granted to your '
@@ -400,15 +407,15 @@ class CreateForm(widgets.VBox):
         if self._closed or self._busy or self.status_widget is not None:
             return None
         self._touched.update(self.field_controls())
-        self._validate()
+        self._show()  # the problems of fields nobody touched are shown now too
         if self._violations:
             return None
-        body = self.body()
+        body = self._body  # judged when the controls last changed; the client checks it once more
         try:
             self._task = runtime.spawn(self._submit(body), name="nb_devenv-create")
         except RuntimeError:
             self._server_error = "Create needs a running event loop (a Jupyter kernel); use %devenv create instead"
-            self._validate()
+            self._show()
             return None
         self._server_error = ""
         self._set_busy(True, f'<span class="nb-devenv-progress">⟳ creating {esc(body.get("name"))}…</span>')
@@ -421,7 +428,7 @@ class CreateForm(widgets.VBox):
                 control.disabled = busy
         self.annotations.add_button.disabled = busy
         self.feedback.value = text
-        self._validate()
+        self._show()
         if busy:
             self.create_button.disabled = True
             self.feedback.value = text
@@ -433,8 +440,7 @@ class CreateForm(widgets.VBox):
         except asyncio.CancelledError:
             raise
         except SpecValidationError as error:
-            self._server_error = "the request breaks the API's rules (nothing was sent): " + "; ".join(
-                _violation_text(v) for v in error.violations)
+            self._server_error = str(error)
             self._set_busy(False)
             return
         except Exception as error:  # noqa: BLE001 - shown in the form: callback output is invisible
@@ -443,13 +449,18 @@ class CreateForm(widgets.VBox):
             return
         if self._closed:
             return
-        status = InstanceStatusWidget(instance, hub=hub, clock=self._clock)
+        status = InstanceStatusWidget(instance, hub=hub, settings=self._settings, clock=self._clock)
         self.status_widget = status
         old: tuple[widgets.Widget, ...] = tuple(self.children)  # type: ignore[has-type]  # a trait
         self.children = (status,)
         self._created.set()
         for child in old:
             self._close_controls(child)
+
+    @property
+    def settings(self) -> runtime.ClientSettings:
+        """The connection and timing settings of this form and the status widget it turns into."""
+        return self._settings or runtime.ClientSettings()
 
     async def wait_created(self) -> InstanceStatusWidget:
         """The status widget, once Create has succeeded."""

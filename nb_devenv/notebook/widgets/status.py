@@ -81,7 +81,7 @@ class InstanceStatusWidget(widgets.VBox):
         The :class:`~nb_devenv.notebook.watch.InstanceHub` to subscribe to; by default the kernel's shared
         hub for ``settings``.
     settings
-        :class:`~nb_devenv.notebook.widgets.runtime.ClientSettings` (default: ``%config DevEnv``'s).
+        :class:`~nb_devenv.notebook.widgets.runtime.ClientSettings` (default: the defaults; the magics pass theirs).
     clock
         A :class:`~nb_devenv.core.clock.Clock` for the countdown and the age (tests pass a
         :class:`~nb_devenv.core.clock.ManualClock`); default: the client's clock, which follows the
@@ -149,6 +149,11 @@ class InstanceStatusWidget(widgets.VBox):
         self._render()
 
     # -- public --------------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> runtime.ClientSettings:
+        """The connection and timing settings this widget uses (the magics pass theirs)."""
+        return self._settings or runtime.ClientSettings()
 
     @property
     def instance(self) -> Instance | None:

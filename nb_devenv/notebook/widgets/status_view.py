@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Collection, Sequence
 
-from nb_devenv.client._models import Instance, format_duration
+from nb_devenv.client._models import Instance
 from nb_devenv.client._tables import instance_row
-from nb_devenv.contract import FAILED, format_duration_short
+from nb_devenv.contract import FAILED, format_duration
 from nb_devenv.core.clock import Clock
 
-from ._html import age_text, badge, esc
+from ._html import badge, esc
 
 __all__ = ["WARN_BELOW", "CountdownView", "text_line", "shown_status", "status_pill", "title_html", "steps_html",
            "details_html", "local_stop_time", "countdown_view", "live_note_html", "problems_html"]
@@ -140,9 +140,9 @@ def details_html(instance: Instance | None, clock: Clock | None = None) -> str:
         items.append(f"profile {esc(instance.profile_id)}")
     age = _read_on(instance, clock).age_seconds()
     if age is not None:
-        items.append(f'created <span class="nb-devenv-age">{age_text(age)}</span> ago')
+        items.append(f'created <span class="nb-devenv-age">{format_duration(age, "age")}</span> ago')
     if instance.auto_stop.enable and instance.auto_stop.duration:
-        items.append(f"auto-stop after {format_duration_short(instance.auto_stop.duration)} of running")
+        items.append(f"auto-stop after {format_duration(instance.auto_stop.duration, 'short')} of running")
     elif not instance.auto_stop.enable:
         items.append("auto-stop off")
     return '<span style="color:#57606a">' + " · ".join(items) + "</span>"
@@ -195,7 +195,7 @@ def countdown_view(instance: Instance | None, clock: Clock | None = None, *,
         return CountdownView(
             remaining=left,
             text=(f'auto-stop in <b class="nb-devenv-countdown-value" style="font-family:monospace">'
-                  f'{format_duration(left)}</b> · stops at {at} (local time)'),
+                  f'{format_duration(left, "clock")}</b> · stops at {at} (local time)'),
             warning=warning, bar_max=bar_max, bar_value=float(round(left / step) * step))
     if instance.status == "RUNNING" and not instance.auto_stop.enable:
         return CountdownView(text="auto-stop off: it runs until you stop it")

@@ -15,7 +15,6 @@ from typing import Iterable
 from nb_devenv.client._exceptions import WaitTimeoutError
 from nb_devenv.client._models import Instance
 
-from . import runtime
 from .form import CreateForm
 from .status import InstanceStatusWidget
 
@@ -47,7 +46,7 @@ async def wait(widget: InstanceStatusWidget | CreateForm, until: str | Iterable[
     until
         Status(es) to wait for; ``"DELETED"`` waits for the instance to be deleted.
     timeout
-        Seconds (default ``%config DevEnv.wait_timeout``).
+        Seconds (default: the widget's settings, ``%config DevEnv.wait_timeout`` if the magics made it).
 
     Raises
     ------
@@ -59,7 +58,7 @@ async def wait(widget: InstanceStatusWidget | CreateForm, until: str | Iterable[
         ``timeout`` passed first.
     """
     wanted = {until} if isinstance(until, str) else set(until)
-    timeout = runtime.defaults.wait_timeout if timeout is None else timeout
+    timeout = widget.settings.wait_timeout if timeout is None else timeout
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     form = widget if isinstance(widget, CreateForm) else None
