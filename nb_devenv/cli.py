@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Sequence
 
 from nb_devenv.client import _options as options
 from nb_devenv.client._auth import AkSkAuth
@@ -57,11 +58,12 @@ class _Parser(argparse.ArgumentParser):
     """Each (sub)command reports a flag it does not know itself: with its own usage line, not
     the top-level one, and the closest flag it does know ("did you mean --name?")."""
 
-    def parse_known_args(self, args=None, namespace=None):
-        namespace, extras = super().parse_known_args(args, namespace)
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace or argparse.Namespace())
         if extras:
             self.error(self._unrecognized(extras))
-        return namespace, extras
+        return parsed, extras
 
     def _unrecognized(self, extras: list[str]) -> str:
         known = [flag for flag in self._option_string_actions if flag.startswith("--")]
@@ -82,18 +84,20 @@ class _Parser(argparse.ArgumentParser):
 class _VersionAction(argparse.Action):
     """``--version``: the installed package's version, looked up only when asked for."""
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
         from importlib.metadata import version
 
         print(f"nb-devenv {version('nb_devenv')}")
         parser.exit()
 
 
-def _connection_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _connection_options() -> _Parser:
+    common = _Parser(add_help=False)
     group = common.add_argument_group("where to send requests (default: the embedded local server)")
     group.add_argument("--endpoint", help="API endpoint, e.g. https://modelarts.cn-north-4.myhuaweicloud.com")
     group.add_argument("--region", help="region name, e.g. cn-north-4 (gives the endpoint)")
@@ -103,7 +107,7 @@ def _connection_options() -> argparse.ArgumentParser:
     return common
 
 
-def _add_server_commands(sub: argparse._SubParsersAction) -> None:
+def _add_server_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     server = sub.add_parser("server", help="the background local server: status, stop",
                             description="The local server that the CLI and the magics start in the "
                                         "background for a data directory (not a remote endpoint).")
@@ -196,7 +200,7 @@ def _print_instance(instance: Instance, as_json: bool) -> None:
         lines.append(f"description: {instance.description}")
     if instance.auto_stop.enable:
         lines.append(f"auto-stop:   after {format_duration(instance.auto_stop.duration)} of running")
-    if instance.remain_time is not None:
+    if instance.remain_time is not None and instance.stops_at is not None:
         stops = instance.stops_at.astimezone().strftime("%H:%M:%S")
         lines.append(f"time left:   {format_duration(instance.remain_time)} (stops at {stops})")
     if instance.url:
@@ -224,7 +228,7 @@ def _status_line(instance: Instance) -> str:
 
 # -- commands -----------------------------------------------------------------------------------
 
-def _create_body(args: argparse.Namespace) -> dict:
+def _create_body(args: argparse.Namespace) -> dict[str, Any]:
     base = None
     if args.file:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
@@ -240,7 +244,7 @@ async def _watch(client: AsyncDevEnvClient, instance_id: str, until: str | None,
     latest: list[Instance] = []
     changed = asyncio.Event()
 
-    async def follow():
+    async def follow() -> None:
         async for instance in client.watch(instance_id):
             latest[:] = [instance]
             changed.set()
@@ -344,7 +348,7 @@ async def _wait_until_released(data_dir: Path, timeout: float) -> bool:
             await asyncio.sleep(0.05)
 
 
-def _print_server_status(info: dict) -> None:
+def _print_server_status(info: dict[str, Any]) -> None:
     started = info["started_at"]
     try:
         started = datetime.fromisoformat(started).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")

@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 
 def _in_thread(factory: Callable[[], Awaitable[T]]) -> T:
-    future: concurrent.futures.Future = concurrent.futures.Future()
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
     handle: dict[str, Any] = {}
 
     async def _main() -> T:

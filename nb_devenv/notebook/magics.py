@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, NoReturn
 
 from IPython.core import magic_arguments
 from IPython.core.error import UsageError
@@ -45,18 +45,15 @@ from nb_devenv.contract import (
 from .settings import ClientSettings
 from .watch import poke, set_poll_intervals
 
-if TYPE_CHECKING:  # loaded on first use, so that %load_ext stays cheap (see bench/load_ext.py)
-    from nb_devenv.client._client import AsyncDevEnvClient
+# The widgets (and with them ipywidgets, the client and httpx) are imported inside the
+# subcommands that show something, on first use, so that %load_ext stays cheap
+# (bench/load_ext.py).
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
-    from .widgets import KeyValueView, Message
+    from nb_devenv.client import ActionResult, AsyncDevEnvClient, Instance
 
-
-def _ui():
-    """The widgets package, imported when a subcommand first shows something (it brings
-    ipywidgets, the client and httpx)."""
-    from . import widgets
-
-    return widgets
+    from .widgets import CreateForm, InstanceStatusWidget, InstanceTable, KeyValueView, Message
 
 
 __all__ = ["DevEnv", "load_ipython_extension", "unload_ipython_extension"]
@@ -72,7 +69,10 @@ class _HelpShown(Exception):
 class _Parser(magic_arguments.MagicArgumentParser):
     """argparse for magics: errors raise ``UsageError`` (never ``SystemExit``)."""
 
-    def error(self, message):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+
+    def error(self, message: str) -> NoReturn:
         prefix = "unrecognized arguments: "
         if message.startswith(prefix):
             # name the unknown options only: their values may be secrets someone tried to pass
@@ -84,7 +84,7 @@ class _Parser(magic_arguments.MagicArgumentParser):
                             "set HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK, or NB_DEVENV_TOKEN_FILE")
         raise UsageError(f"%{self.prog}: {message}")
 
-    def exit(self, status=0, message=None):
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
             raise UsageError(message.strip())
         raise _HelpShown()
@@ -211,12 +211,14 @@ class DevEnv(Magics, Configurable):
         if name:
             if not name.isidentifier():
                 raise UsageError(f"-o {name!r} is not a valid variable name")
+            if self.shell is None:
+                raise UsageError("%devenv -o needs an IPython shell")
             self.shell.push({name: value})
 
     # -- the magic --------------------------------------------------------------------------------------
 
     @line_cell_magic
-    def devenv(self, line: str = "", cell: str | None = None):
+    def devenv(self, line: str = "", cell: str | None = None) -> Any:
         """Create, watch and manage ModelArts development environment instances.
 
         ``%devenv SUBCOMMAND [options]`` or, for a request body in YAML or JSON,
@@ -338,7 +340,9 @@ class DevEnv(Magics, Configurable):
                     preset["annotations"] = options.parse_annotations(args.annotation)
                 except ValueError as error:
                     raise _annotation_error(error) from None
-            form = _ui().CreateForm(settings=self.settings, **preset)
+            from .widgets import CreateForm
+
+            form = CreateForm(settings=self.settings, **preset)
             self._store(args, form)
             return form
         body = self._create_body(args, cell)
@@ -351,19 +355,25 @@ class DevEnv(Magics, Configurable):
             return None
         # the client checks the body before it connects: broken rules become a UsageError in _call
         instance = self._call(lambda client: client.create(body))
-        widget = _ui().InstanceStatusWidget(instance, settings=self.settings)
+        from .widgets import InstanceStatusWidget
+
+        widget = InstanceStatusWidget(instance, settings=self.settings)
         self._store(args, widget)
         return widget
 
-    def _cmd_list(self, args: argparse.Namespace):
+    def _cmd_list(self, args: argparse.Namespace) -> InstanceTable:
+        from .widgets import InstanceTable
+
         page = self._call(lambda client: client.list(**options.list_filters(args)))
-        table = _ui().InstanceTable(page.instances, page.total_count)
+        table = InstanceTable(page.instances, page.total_count)
         self._store(args, table)
         return table
 
-    def _cmd_get(self, args: argparse.Namespace):
+    def _cmd_get(self, args: argparse.Namespace) -> InstanceStatusWidget:
+        from .widgets import InstanceStatusWidget
+
         instance = self._call(lambda client: client.get(args.instance_id))
-        widget = _ui().InstanceStatusWidget(instance, settings=self.settings)
+        widget = InstanceStatusWidget(instance, settings=self.settings)
         self._store(args, widget)
         return widget
 
@@ -372,7 +382,7 @@ class DevEnv(Magics, Configurable):
     def _action(self, args: argparse.Namespace, action: str) -> Message:
         instance_id = args.instance_id
 
-        async def go(client: AsyncDevEnvClient):
+        async def go(client: AsyncDevEnvClient) -> tuple[ActionResult, Instance | None]:
             result = await client.action(instance_id, action)
             final = None
             if args.wait:
@@ -384,22 +394,26 @@ class DevEnv(Magics, Configurable):
         text = f"{instance_id}: {result.previous_state} → {result.current_status}"
         if final is not None:
             text += f" … {final.status}"
-        return _ui().Message(text, instance_id=instance_id, previous_state=result.previous_state,
+        from .widgets import Message
+
+        return Message(text, instance_id=instance_id, previous_state=result.previous_state,
                        current_status=final.status if final is not None else result.current_status)
 
-    def _cmd_start(self, args):
+    def _cmd_start(self, args: argparse.Namespace) -> Message:
         return self._action(args, "start")
 
-    def _cmd_stop(self, args):
+    def _cmd_stop(self, args: argparse.Namespace) -> Message:
         return self._action(args, "stop")
 
-    def _cmd_restart(self, args):
+    def _cmd_restart(self, args: argparse.Namespace) -> Message:
         return self._action(args, "restart")
 
     def _cmd_delete(self, args: argparse.Namespace) -> Message:
         deleted = self._call(lambda client: client.delete(args.instance_id))
         poke(deleted)
-        return _ui().Message(f"deleted {deleted}", instance_id=deleted)
+        from .widgets import Message
+
+        return Message(f"deleted {deleted}", instance_id=deleted)
 
     def _cmd_update(self, args: argparse.Namespace) -> Message:
         try:
@@ -408,7 +422,9 @@ class DevEnv(Magics, Configurable):
             raise UsageError(f"%devenv update: {error}") from None
         instance = self._call(lambda client: client.update(args.instance_id, **changes))
         poke(instance.id)
-        return _ui().Message(f"updated {instance.summary()}", instance_id=instance.id)
+        from .widgets import Message
+
+        return Message(f"updated {instance.summary()}", instance_id=instance.id)
 
     def _cmd_config(self, _args: argparse.Namespace) -> KeyValueView:
         connection = self._call(lambda client: client.connect())
@@ -426,7 +442,9 @@ class DevEnv(Magics, Configurable):
             ("DevEnv.timeout", f"{self.timeout:g} s"),
             ("DevEnv.wait_timeout", f"{self.wait_timeout:g} s"),
         ]
-        return _ui().KeyValueView("nb_devenv configuration", items)
+        from .widgets import KeyValueView
+
+        return KeyValueView("nb_devenv configuration", items)
 
 
 def _options_help() -> str:
@@ -443,7 +461,7 @@ DevEnv.devenv.__doc__ = (DevEnv.devenv.__doc__ or "") + _options_help()
 _LOADED: dict[int, DevEnv] = {}
 
 
-def load_ipython_extension(ipython) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """Register ``%devenv`` / ``%%devenv`` on ``ipython`` (``%load_ext nb_devenv``)."""
     if id(ipython) in _LOADED:
         return
@@ -452,7 +470,7 @@ def load_ipython_extension(ipython) -> None:
     _LOADED[id(ipython)] = magics
 
 
-def unload_ipython_extension(ipython) -> None:
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
     """Close every widget, cancel every watcher task, stop the hubs and drop the magics."""
     # widgets (and hubs, which only widgets ask for) exist only once their module was imported;
     # importing it here would load ipywidgets to close nothing
@@ -465,5 +483,6 @@ def unload_ipython_extension(ipython) -> None:
         manager.magics[kind].pop("devenv", None)
     if magics is not None:
         manager.registry.pop(type(magics).__name__, None)
-        if magics in ipython.configurables:
-            ipython.configurables.remove(magics)
+        configurables: list[Any] = ipython.configurables  # typed as shells, holds any Configurable
+        if magics in configurables:
+            configurables.remove(magics)
