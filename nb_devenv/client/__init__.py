@@ -4,7 +4,7 @@ Its modules are private (``_client``, ``_models``, ...); this package and the to
 ``nb_devenv`` re-export the public names, in the manner of httpx.
 """
 
-from ._auth import AkSkAuth, TokenAuth, fetch_iam_token
+from ._auth import AkSkAuth, DevEnvAuth, TokenAuth, fetch_iam_token
 from ._client import AsyncDevEnvClient
 from ._exceptions import (
     APIConnectionError,
@@ -29,7 +29,7 @@ from ._models import ActionResult, AutoStop, Instance, InstanceList, Storage
 from ._retry import RetryPolicy
 
 __all__ = [
-    "AsyncDevEnvClient", "AkSkAuth", "TokenAuth", "fetch_iam_token", "RetryPolicy",
+    "AsyncDevEnvClient", "DevEnvAuth", "AkSkAuth", "TokenAuth", "fetch_iam_token", "RetryPolicy",
     "Instance", "InstanceList", "ActionResult", "AutoStop", "Storage",
     "DevEnvError",
     "ConfigurationError",

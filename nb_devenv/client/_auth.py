@@ -4,17 +4,46 @@
   (``SDK-HMAC-SHA256``, via :mod:`nb_devenv.core.signing`), as the official SDK does.
 * :class:`TokenAuth` sends an IAM token in ``X-Auth-Token``.
 
-Both send ``X-Project-Id``. Their reprs never show a secret.
+Both send ``X-Project-Id``. Their reprs never show a secret. Both satisfy
+:class:`DevEnvAuth`, what the client needs of any ``auth=`` object.
 """
 
 from __future__ import annotations
+
+from typing import Generator, Protocol
 
 import httpx
 
 from nb_devenv.core import signing
 from nb_devenv.core.redaction import mask
 
-__all__ = ["AkSkAuth", "TokenAuth", "fetch_iam_token"]
+__all__ = ["DevEnvAuth", "AkSkAuth", "TokenAuth", "fetch_iam_token", "httpx_auth"]
+
+
+class DevEnvAuth(Protocol):
+    """What the client needs of an ``auth=`` object: an ``httpx.Auth`` (it authenticates each
+    request) that also names its project (the ``{project_id}`` of every path, unless one is
+    given) and the values to mask in error messages. A bare ``httpx.BasicAuth`` is not one.
+
+    :class:`AkSkAuth` and :class:`TokenAuth` are; so is any ``httpx.Auth`` subclass with these
+    two members. (A protocol cannot extend ``httpx.Auth``, a class: :func:`httpx_auth` checks
+    that part where the object is handed to httpx.)
+    """
+
+    @property
+    def project_id(self) -> str: ...
+
+    @property
+    def secrets(self) -> tuple[str, ...]: ...
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]: ...
+
+
+def httpx_auth(auth: DevEnvAuth) -> httpx.Auth:
+    """``auth`` as httpx takes it: an ``httpx.Auth`` instance (httpx checks that by class)."""
+    if isinstance(auth, httpx.Auth):
+        return auth
+    raise TypeError(f"auth= must be an httpx.Auth such as AkSkAuth or TokenAuth, not {type(auth).__name__}")
 
 
 class AkSkAuth(httpx.Auth):
@@ -34,7 +63,7 @@ class AkSkAuth(httpx.Auth):
         """Values that must never be shown (used to scrub error messages)."""
         return tuple(s for s in (self.ak, self._sk, self._security_token) if s)
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["X-Project-Id"] = self.project_id
         request.headers["X-Sdk-Date"] = signing.sdk_date()
         if self._security_token:
@@ -71,7 +100,7 @@ class TokenAuth(httpx.Auth):
     def secrets(self) -> tuple[str, ...]:
         return (self._token,)
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["X-Auth-Token"] = self._token
         request.headers["X-Project-Id"] = self.project_id
         yield request

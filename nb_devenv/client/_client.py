@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import copy
 import json
@@ -36,6 +37,7 @@ from typing import (
     Iterable,
     Mapping,
     Optional,
+    TypedDict,
     TypeVar,
 )
 
@@ -55,6 +57,7 @@ from nb_devenv.contract import (
 from nb_devenv.core.clock import SystemClock
 from nb_devenv.core.redaction import redact
 
+from ._auth import DevEnvAuth, httpx_auth
 from ._connection import Connection, resolve_connection
 from ._defaults import POLL_FAST, POLL_SLOW, REQUEST_TIMEOUT, WAIT_TIMEOUT
 from ._exceptions import (
@@ -86,6 +89,15 @@ T = TypeVar("T")
 #: have taken effect: the call's result if the request did take effect, or ``None`` when
 #: sending it (again) is safe
 Settle = Callable[[APIError, bool], Awaitable[Optional[T]]]
+
+
+class _Where(TypedDict):
+    """The client's arguments that :func:`resolve_connection` turns into a :class:`Connection`."""
+
+    endpoint: str | None
+    region: str | None
+    project_id: str | None
+    data_dir: str | Path | None
 
 
 @dataclass(frozen=True)
@@ -184,8 +196,9 @@ class AsyncDevEnvClient:
         Where to send requests; all optional (see :mod:`nb_devenv.client._connection`). With none of
         them, the embedded local server is used, and started if it is not running.
     auth
-        An :class:`~nb_devenv.client._auth.AkSkAuth` or :class:`~nb_devenv.client._auth.TokenAuth`; by default
-        credentials come from the environment or the local server's credentials file.
+        An :class:`~nb_devenv.client._auth.AkSkAuth` or :class:`~nb_devenv.client._auth.TokenAuth` (or any
+        :class:`~nb_devenv.client._auth.DevEnvAuth`); by default credentials come from the environment or the
+        local server's credentials file.
     timeout
         Seconds for each HTTP request.
     retry
@@ -201,7 +214,7 @@ class AsyncDevEnvClient:
         endpoint: str | None = None,
         region: str | None = None,
         project_id: str | None = None,
-        auth: httpx.Auth | None = None,
+        auth: DevEnvAuth | None = None,
         data_dir: str | Path | None = None,
         timeout: float = REQUEST_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -209,7 +222,7 @@ class AsyncDevEnvClient:
         poll_fast: float = POLL_FAST,
         poll_slow: float = POLL_SLOW,
     ):
-        self._options = dict(endpoint=endpoint, region=region, project_id=project_id, data_dir=data_dir)
+        self._options = _Where(endpoint=endpoint, region=region, project_id=project_id, data_dir=data_dir)
         self._auth = auth
         self._timeout = timeout
         self.retry = retry or RetryPolicy()
@@ -240,7 +253,7 @@ class AsyncDevEnvClient:
                 connection = await resolve_connection(**self._options, auth=self._auth)
                 self._http = httpx.AsyncClient(
                     base_url=connection.endpoint,
-                    auth=connection.auth,
+                    auth=httpx_auth(connection.auth),
                     timeout=httpx.Timeout(self._timeout, connect=min(10.0, self._timeout)),
                     headers={"User-Agent": f"nb_devenv/{__version__} httpx/{httpx.__version__}"},
                     transport=self._transport,
@@ -265,11 +278,12 @@ class AsyncDevEnvClient:
         await self.connect()
         return self
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    def _path(self, *parts: str) -> str:
-        return "/".join([f"/v1/{self._connection.project_id}/demanager/instances", *parts])
+    @staticmethod
+    def _path(connection: Connection, *parts: str) -> str:
+        return "/".join([f"/v1/{connection.project_id}/demanager/instances", *parts])
 
     # -- sending ----------------------------------------------------------------------------------
 
@@ -291,12 +305,12 @@ class AsyncDevEnvClient:
                     params: tuple[tuple[str, str], ...] | None = None, body: Any = None, idempotent: bool,
                     settle: Settle[T] | None = None) -> httpx.Response | T:
         """Send a request about this project's instances (see :meth:`_Sender.send`)."""
-        await self.connect()
+        connection = await self.connect()
         assert self._sender is not None
-        return await self._sender.send(method, self._path(*path_parts), params=params, body=body,
+        return await self._sender.send(method, self._path(connection, *path_parts), params=params, body=body,
                                        idempotent=idempotent, settle=settle)
 
-    def _instance(self, data: dict) -> Instance:
+    def _instance(self, data: dict[str, Any]) -> Instance:
         return Instance.from_api(data, clock=self.clock)
 
     # -- endpoints ------------------------------------------------------------------------------
@@ -369,7 +383,8 @@ class AsyncDevEnvClient:
         return InstanceList(int(data.get("total_count") or 0),
                             [self._instance(item) for item in data.get("instances") or []])
 
-    async def list_all(self, **filters: Any) -> list[Instance]:
+    # ``list`` here is the method above: the builtin is ``builtins.list`` in this class's signatures
+    async def list_all(self, **filters: Any) -> builtins.list[Instance]:
         """Every matching instance, fetched page by page."""
         found: list[Instance] = []
         while True:
@@ -435,7 +450,8 @@ class AsyncDevEnvClient:
     async def token(self, instance_id: str) -> str:
         """The token that opens the instance's Jupyter server (a secret: do not print it)."""
         response = await self._call("GET", (instance_id, "token"), idempotent=True)
-        return response.json()["token"]
+        token: str = response.json()["token"]  # the answer is {"token": "..."}
+        return token
 
     async def open_url(self, instance_id: str) -> str | None:
         """The URL that opens the instance's JupyterLab logged in (its token in the query;
@@ -447,27 +463,29 @@ class AsyncDevEnvClient:
 
     # -- the local server's own routes (its own project only; others get PermissionDeniedError) --
 
-    async def _emulator(self, method: str, path: str, body: Any = None) -> dict:
+    async def _emulator(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         """Call a ``/_emulator`` route once (no retry: a clock move or a shutdown must not
         happen twice)."""
-        await self.connect()
+        connection = await self.connect()
+        assert self._http is not None  # connect() made it
         response = await self._http.request(method, path, json=body)
         if not response.is_success:
-            raise error_from_response(response, self._connection.secrets)
+            raise error_from_response(response, connection.secrets)
         self._observe_clock(response)
-        return response.json()
+        answer: dict[str, Any] = response.json()  # every /_emulator route answers a JSON object
+        return answer
 
     async def clock_advance(self, seconds: float) -> int:
         """Local server only: move its lifecycle clock forward (reach auto-stop deadlines
         without waiting). Returns the server's new time in ms."""
         return int((await self._emulator("POST", "/_emulator/clock", {"advance_seconds": seconds}))["now"])
 
-    async def server_info(self) -> dict:
+    async def server_info(self) -> dict[str, Any]:
         """Local server only: ``version``, ``pid``, ``started_at``, ``endpoint``, ``data_dir``
         and ``instances``, the number of instances of all projects in each status."""
         return await self._emulator("GET", "/_emulator/server")
 
-    async def shutdown_server(self) -> dict:
+    async def shutdown_server(self) -> dict[str, Any]:
         """Local server only: stop every running instance of every project, wait until they
         are STOPPED, then end the server. Returns ``{"pid", "stopped": [{"id", "name",
         "project_id", "project"}, ...]}``; the server exits right after answering."""

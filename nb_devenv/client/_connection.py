@@ -19,14 +19,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
-
-import httpx
+from typing import Any, Mapping
 
 from nb_devenv.core.paths import CREDENTIALS_FILE
 from nb_devenv.core.redaction import mask
 
-from ._auth import AkSkAuth, TokenAuth
+from ._auth import AkSkAuth, DevEnvAuth, TokenAuth
 from ._exceptions import ConfigurationError
 from ._local_server import default_data_dir, ensure_local_server, read_credentials
 
@@ -50,7 +48,7 @@ class Connection:
 
     endpoint: str
     project_id: str
-    auth: httpx.Auth = field(repr=False)
+    auth: DevEnvAuth = field(repr=False)
     source: str
     is_local: bool = False
 
@@ -62,7 +60,7 @@ class Connection:
     def secrets(self) -> tuple[str, ...]:
         return tuple(getattr(self.auth, "secrets", ()))
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """Everything worth showing about this connection, with secrets masked."""
         who = (f"AK {mask(self.auth.ak)}" if isinstance(self.auth, AkSkAuth)
                else f"token {mask(self.auth.secrets[0])}")
@@ -89,7 +87,7 @@ async def resolve_connection(
     sk: str | None = None,
     security_token: str | None = None,
     token: str | None = None,
-    auth: httpx.Auth | None = None,
+    auth: DevEnvAuth | None = None,
     data_dir: str | Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Connection:
@@ -112,10 +110,11 @@ async def resolve_connection(
                           AkSkAuth(local["ak"], local["sk"], local["project_id"]),
                           f"local server ({data_dir})", is_local=True)
 
-    endpoint = (endpoint or region_endpoint(region)).rstrip("/")
+    # an endpoint or a region is set here (with neither, the local server was used above)
+    endpoint = (endpoint or region_endpoint(region or "")).rstrip("/")
     if not endpoint.startswith(("http://", "https://")):
         raise ConfigurationError(f"endpoint {endpoint!r} needs a scheme, e.g. https://{endpoint}")
-    local = read_credentials(data_dir)
+    local = read_credentials(data_dir) or {}
     is_local = bool(local) and local.get("endpoint", "").rstrip("/") == endpoint
     if auth is not None:
         return Connection(endpoint, project_id or auth.project_id, auth, "explicit auth", is_local)

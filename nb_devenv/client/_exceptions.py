@@ -120,7 +120,7 @@ class APIStatusError(APIError):
         self.body = body
         errors = body.get("errors") if isinstance(body, dict) else None
         #: every rule the server found broken (``[{"error_code", "error_msg", "field"}]``)
-        self.violations: list[dict] = errors if isinstance(errors, list) else []
+        self.violations: list[dict[str, Any]] = errors if isinstance(errors, list) else []
         text = f"{error_code or f'HTTP {status_code}'}: {error_msg or 'no error message'}"
         if len(self.violations) > 1:
             text += " | also: " + "; ".join(

@@ -17,7 +17,7 @@ from ._exceptions import APIStatusError, status_error_for
 __all__ = ["parse_error_body", "error_from_response"]
 
 
-def parse_error_body(response: httpx.Response) -> tuple[str | None, str | None, str | None, Any]:
+def parse_error_body(response: httpx.Response) -> tuple[str | None, str, str | None, Any]:
     """``(error_code, error_msg, request_id, parsed_body)`` of an error answer."""
     try:
         data = response.json()
@@ -26,7 +26,8 @@ def parse_error_body(response: httpx.Response) -> tuple[str | None, str | None, 
     code = message = request_id = None
     if isinstance(data, dict):
         # some gateways nest the error one level down: {"error": {"code": ..., "message": ...}}
-        inner = data.get("error") if isinstance(data.get("error"), dict) else data
+        nested = data.get("error")
+        inner = nested if isinstance(nested, dict) else data
         code = inner.get("error_code") or inner.get("code")
         message = inner.get("error_msg") or inner.get("error_message") or inner.get("message")
         request_id = data.get("request_id")

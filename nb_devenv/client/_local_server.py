@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -39,14 +40,16 @@ __all__ = ["default_data_dir", "read_credentials", "running_endpoint", "ensure_l
 START_TIMEOUT = 30.0
 
 
-def _read_json(path: Path) -> dict | None:
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``; ``None`` if it cannot be read or holds no JSON object."""
     try:
-        return json.loads(path.read_text())
+        data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
 
 
-def read_credentials(data_dir: Path | str | None = None) -> dict | None:
+def read_credentials(data_dir: Path | str | None = None) -> dict[str, Any] | None:
     """The local server's credentials file, or ``None`` if the server never ran there."""
     return _read_json(Path(data_dir or default_data_dir()) / CREDENTIALS_FILE)
 
@@ -68,7 +71,7 @@ async def running_endpoint(data_dir: Path | str | None = None) -> str | None:
     return info["endpoint"] if await _healthy(info["endpoint"]) else None
 
 
-def _spawn(data_dir: Path) -> subprocess.Popen:
+def _spawn(data_dir: Path) -> subprocess.Popen[bytes]:
     try:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         log = open(data_dir / SERVER_LOG, "ab")
@@ -93,7 +96,8 @@ def _last_line(path: Path) -> str:
     return lines[-1] if lines else "no log"
 
 
-async def ensure_local_server(data_dir: Path | str | None = None, timeout: float = START_TIMEOUT) -> dict:
+async def ensure_local_server(data_dir: Path | str | None = None,
+                              timeout: float = START_TIMEOUT) -> dict[str, Any]:
     """Credentials (with the live ``endpoint``) of the local server, starting it if needed."""
     data_dir = Path(data_dir or default_data_dir())
     endpoint = await running_endpoint(data_dir)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import quote
 
 from nb_devenv.contract import FAILED, TRANSITIONAL, format_duration
@@ -46,7 +46,7 @@ class Storage:
         return f"EVS {self.volume_size or 5} GB"
 
     @classmethod
-    def from_api(cls, data: dict | None) -> "Storage":
+    def from_api(cls, data: dict[str, Any] | None) -> "Storage":
         data = data or {}
         location = data.get("location") or {}
         return cls(str(data.get("type") or ""), location.get("path"), _int_or_none(location.get("volume_size")))
@@ -60,7 +60,7 @@ class AutoStop:
     stop_timestamp: int | None = None  # ms since the epoch; set while RUNNING
 
     @classmethod
-    def from_api(cls, data: dict | None) -> "AutoStop":
+    def from_api(cls, data: dict[str, Any] | None) -> "AutoStop":
         data = data or {}
         return cls(
             bool(data.get("enable", False)),
@@ -84,14 +84,14 @@ class Instance:
     latest_update_timestamp: int | None = None  # ms
     storage: Storage = field(default_factory=lambda: Storage(""))
     auto_stop: AutoStop = field(default_factory=AutoStop)
-    annotations: dict = field(default_factory=dict)
-    failed_reasons: dict | None = None
+    annotations: dict[str, Any] = field(default_factory=dict)
+    failed_reasons: dict[str, Any] | None = None
     workspace_id: str = "0"
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     clock: Clock = field(default=_DEFAULT_CLOCK, repr=False, compare=False)
 
     @classmethod
-    def from_api(cls, data: dict, clock: Clock | None = None) -> "Instance":
+    def from_api(cls, data: dict[str, Any], clock: Clock | None = None) -> "Instance":
         spec = data.get("spec") or {}
         profile = data.get("profile") or {}
         return cls(
@@ -146,9 +146,11 @@ class Instance:
     @property
     def stops_at(self) -> datetime | None:
         """The moment auto-stop will stop the instance (aware, UTC), if it will."""
-        if self.remain_time is None:
+        stop_timestamp = self.auto_stop.stop_timestamp
+        # remain_time is None without a stop_timestamp; the second test says so to mypy
+        if self.remain_time is None or stop_timestamp is None:
             return None
-        return datetime.fromtimestamp(self.auto_stop.stop_timestamp / 1000, tz=timezone.utc)
+        return datetime.fromtimestamp(stop_timestamp / 1000, tz=timezone.utc)
 
     @property
     def created_at(self) -> datetime | None:
@@ -188,7 +190,7 @@ class InstanceList:
     total_count: int
     instances: list[Instance]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Instance]:
         return iter(self.instances)
 
     def __len__(self) -> int:
