@@ -43,7 +43,6 @@ from nb_devenv.contract import (
 )
 
 from .settings import ClientSettings
-from .watch import poke, set_poll_intervals
 
 # The widgets (and with them ipywidgets, the client and httpx) are imported inside the
 # subcommands that show something, on first use, so that %load_ext stays cheap
@@ -185,6 +184,8 @@ class DevEnv(Magics, Configurable):
     def _settings_changed(self, change: Any) -> None:
         self._sync_settings()
         if change["name"] in ("poll_interval", "poll_interval_stable"):  # the hubs watching now follow
+            from .watch import set_poll_intervals  # the watcher loads with the first widget
+
             set_poll_intervals(self.settings.poll_fast, self.settings.poll_slow)
 
     def _sync_settings(self) -> None:
@@ -390,6 +391,8 @@ class DevEnv(Magics, Configurable):
             return result, final
 
         result, final = self._call(go)
+        from .watch import poke
+
         poke(instance_id)  # widgets watching it follow at once
         text = f"{instance_id}: {result.previous_state} → {result.current_status}"
         if final is not None:
@@ -410,6 +413,8 @@ class DevEnv(Magics, Configurable):
 
     def _cmd_delete(self, args: argparse.Namespace) -> Message:
         deleted = self._call(lambda client: client.delete(args.instance_id))
+        from .watch import poke
+
         poke(deleted)
         from .widgets import Message
 
@@ -421,6 +426,8 @@ class DevEnv(Magics, Configurable):
         except ValueError as error:
             raise UsageError(f"%devenv update: {error}") from None
         instance = self._call(lambda client: client.update(args.instance_id, **changes))
+        from .watch import poke
+
         poke(instance.id)
         from .widgets import Message
 

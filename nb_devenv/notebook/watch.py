@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import weakref
 
-from nb_devenv.client._client import AsyncDevEnvClient
 from nb_devenv.client._poller import InstanceHub, Subscription
 
 from .settings import ClientSettings
@@ -50,6 +49,9 @@ def hub_for(settings: ClientSettings | None = None) -> InstanceHub:
     hubs = _loop_hubs(loop)
     hub = hubs.get(settings.connection_key())
     if hub is None:
+        # imported here: the magics import this module, and %load_ext must not load httpx
+        from nb_devenv.client import AsyncDevEnvClient
+
         hub = InstanceHub(AsyncDevEnvClient(**settings.client_options()), fast=settings.poll_fast,
                           slow=settings.poll_slow)
         hubs[settings.connection_key()] = hub
