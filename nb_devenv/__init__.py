@@ -14,74 +14,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import client as _client  # cheap: the client's own names load on first use
 from ._version import __version__
 from .core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # what type checkers see: the real classes (at run time they load lazily)
-    from .client import (
-        ActionResult,
-        AkSkAuth,
-        APIConnectionError,
-        APIError,
-        APIStatusError,
-        APITimeoutError,
-        AsyncDevEnvClient,
-        AuthenticationError,
-        BadRequestError,
-        ConfigurationError,
-        ConflictError,
-        DevEnvError,
-        Instance,
-        InstanceFailedError,
-        InstanceList,
-        NotFoundError,
-        PermissionDeniedError,
-        QuotaExceededError,
-        RateLimitError,
-        RetryPolicy,
-        ServerError,
-        SpecValidationError,
-        TokenAuth,
-        WaitTimeoutError,
-        fetch_iam_token,
-    )
+    from .client import *  # noqa: F403 - exactly the names of nb_devenv.client.__all__
+
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
+__all__ += _client.__all__
 
 # Public names are imported on first use (PEP 562). The local server and every instance it
 # starts run as ``python -m nb_devenv.server...``, which imports this package first; they must
 # not load the client (httpx) they do not use. ``from nb_devenv import X`` works as usual.
-__all__ = [
-    "__version__",
-    "AsyncDevEnvClient",
-    "AkSkAuth",
-    "TokenAuth",
-    "fetch_iam_token",
-    "RetryPolicy",
-    "Instance",
-    "InstanceList",
-    "ActionResult",
-    "DevEnvError",
-    "ConfigurationError",
-    "SpecValidationError",
-    "APIError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "QuotaExceededError",
-    "RateLimitError",
-    "ServerError",
-    "InstanceFailedError",
-    "WaitTimeoutError",
-    "load_ipython_extension",
-    "unload_ipython_extension",
-]
-
-#: every public name but the two functions below lives in the client layer
-__getattr__, __dir__ = lazy_exports(__name__, {name: "client" for name in __all__[1:-2]}, globals())
+__getattr__, __dir__ = lazy_exports(__name__, {name: "client" for name in _client.__all__}, globals())
 
 
 def load_ipython_extension(ipython: Any) -> None:
