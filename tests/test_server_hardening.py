@@ -11,6 +11,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -550,3 +551,41 @@ def test_an_integral_number_is_an_integer(shared_server):
     shared_server.client().wait_status(iid, "CREATE_FAILED")
     assert client.delete(iid).status_code == 200
 
+
+
+# --- a database written by nb_devenv 0.1.0 ---------------------------------------------------------
+
+_V1_INSTANCES = """CREATE TABLE instances (
+    id TEXT PRIMARY KEY, project_id TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
+    request TEXT NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,
+    jupyter_token TEXT NOT NULL, pid INTEGER, port INTEGER, stop_timestamp INTEGER,
+    failed_reasons TEXT, UNIQUE (project_id, name))"""
+
+
+def test_a_0_1_0_instances_table_is_rebuilt_with_every_instance_kept(tmp_path):
+    from nb_devenv.server.store import DEVENVIRON, NOTEBOOKS, Storage, Store
+
+    path = tmp_path / "state.sqlite3"
+    request = {"name": "old", "profile_id": "Python3", "flavor": "modelarts.vm.cpu.2u", "description": "",
+               "spec": {"storage": {"type": "OBS", "location": {"path": "obs://b/work/"}},
+                        "auto_stop": {"enable": True, "duration": 7200, "prompt": True}, "annotations": {}},
+               "workspace": {"id": "0"}}
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE projects (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, "
+                   "user_name TEXT NOT NULL, domain_name TEXT NOT NULL, password TEXT NOT NULL, "
+                   "created_ms INTEGER NOT NULL)")
+        db.execute("INSERT INTO projects VALUES ('p1', 'local', 'u1', 'local', 'nb-devenv', 'pw', 1)")
+        db.execute(_V1_INSTANCES)
+        db.execute("INSERT INTO instances VALUES ('DE-1', 'p1', 'old', 'STOPPED', ?, 1, 2, 'tok', NULL, NULL, "
+                   "NULL, NULL)", (json.dumps(request),))
+    store = Store(path)
+    (record,) = store.all_instances()
+    assert (record.api, record.profile_id, record.flavor, record.run_ms) == (DEVENVIRON, "Python3",
+                                                                             "modelarts.vm.cpu.2u", 7_200_000)
+    assert record.storage == Storage("OBS", None, "obs://b/work/") and record.request == request
+    # names are unique in the old API only: a Notebook-API instance may repeat one
+    store.insert_instance(replace(record, id="uuid-2", api=NOTEBOOKS))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.insert_instance(replace(record, id="DE-3"))
+    store.close()
+    assert Store(path).instance("DE-1") == record  # opening again changes nothing

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
     from nb_devenv.client import ActionResult, AsyncDevEnvClient, Instance
 
-    from .widgets import CreateForm, InstanceStatusWidget, InstanceTable, KeyValueView, Message
+    from .widgets import InstanceStatusWidget, InstanceTable, KeyValueView, Message
 
 
 __all__ = ["DevEnv", "load_ipython_extension", "unload_ipython_extension"]

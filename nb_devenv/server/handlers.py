@@ -133,7 +133,7 @@ class ApiHandler(RequestHandler):
         return instance_json(
             record,
             now_ms=self.context.lifecycle.clock.now_ms(),
-            flavor_permitted=self.context.operations.flavor_permitted(record.request["flavor"]),
+            flavor_permitted=self.context.operations.flavor_permitted(record.flavor),
             owner=self.project,
         )
 

@@ -35,11 +35,10 @@ def upgrade_layout(store: Store, layout: DataDir, default_project_id: str) -> li
     records = sorted(store.all_instances(), key=lambda r: r.created_ms)
     owners: dict[str, str] = {}
     for record in records:
-        storage = record.request["spec"]["storage"]
-        if storage["type"].upper() == "EVS":
+        if record.storage.obs_path is None:
             _move(layout, layout.root / "evs" / record.id, layout.evs_dir(record.project_id, record.id), moved)
         else:
-            bucket, _ = parse_obs_path(storage["location"]["path"])
+            bucket, _ = parse_obs_path(record.storage.obs_path)
             owners.setdefault(bucket, record.project_id)
     obs = layout.root / "obs"
     buckets = [entry for entry in obs.iterdir() if entry.is_dir() and not entry.is_symlink()] if obs.is_dir() else []

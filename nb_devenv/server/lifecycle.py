@@ -133,10 +133,7 @@ class Lifecycle:
 
     def deadline_for(self, record: InstanceRecord) -> int | None:
         """``stop_timestamp`` for a start happening now, from the instance's auto-stop setting."""
-        auto_stop = record.auto_stop
-        if auto_stop.get("enable") and auto_stop.get("duration"):
-            return self.clock.now_ms() + int(auto_stop["duration"]) * 1000
-        return None
+        return None if record.run_ms is None else self.clock.now_ms() + record.run_ms
 
     # --- transitions requested by the API (fast; the slow part runs in a task) -----------------------
 
@@ -182,8 +179,7 @@ class Lifecycle:
         if record is None:
             return
         failure_status = _FAILURE_STATUS.get(record.status, "START_FAILED")
-        request = record.request
-        problem = self.provisioner.unavailable_reason(PROFILES[request["profile_id"]], FLAVORS[request["flavor"]])
+        problem = self.provisioner.unavailable_reason(PROFILES[record.profile_id], FLAVORS[record.flavor])
         try:
             if problem is not None:
                 raise problem

@@ -27,7 +27,7 @@ from nb_devenv.contract import (
 from .crash_points import crash_point
 from .errors import ErrorAnswer
 from .lifecycle import Lifecycle
-from .store import InstanceRecord, Project, Store
+from .store import DEVENVIRON, InstanceRecord, Project, Store, devenviron_run_facts
 
 __all__ = ["InstanceOperations"]
 
@@ -73,15 +73,17 @@ class InstanceOperations:
             raise ErrorAnswer("ModelArts.6328", detail=f"flavor {body['flavor']} is not granted on this server "
                                                     f"(--grant-flavor {body['flavor']})")
         now = self._now()
+        request = with_defaults(body)
         record = InstanceRecord(
             id=f"DE-{uuid.uuid4()}",
             project_id=project.id,
             name=body["name"],
             status="CREATING",
-            request=with_defaults(body),
+            request=request,
             created_ms=now,
             updated_ms=now,
             jupyter_token=secrets.token_hex(16),
+            **devenviron_run_facts(request),
         )
         try:
             self.store.insert_instance(record)
@@ -95,7 +97,7 @@ class InstanceOperations:
 
     def get(self, project: Project, instance_id: str) -> InstanceRecord:
         """The project's instance; another project's instance does not exist for it (6309)."""
-        record = self.store.instance_in_project(project.id, instance_id)
+        record = self.store.instance_in_project(project.id, instance_id, DEVENVIRON)
         if record is None:
             raise ErrorAnswer("ModelArts.6309")
         return record
@@ -106,7 +108,7 @@ class InstanceOperations:
         if violations:
             raise ErrorAnswer.from_violations(violations)
         records = [
-            r for r in self.store.instances_of(project.id)
+            r for r in self.store.instances_of(project.id, DEVENVIRON)
             if (query["status"] is None or r.status == query["status"])
             and r.request["workspace"]["id"] == query["workspace_id"]
         ]
@@ -144,6 +146,7 @@ class InstanceOperations:
             merged = {**request["spec"]["auto_stop"],
                       **{k: v for k, v in new_auto_stop.items() if v is not None}}
             request["spec"]["auto_stop"] = merged
+            changes["run_ms"] = devenviron_run_facts(request)["run_ms"]
             if record.status == "RUNNING":
                 if not merged.get("enable"):
                     changes["stop_timestamp"] = None

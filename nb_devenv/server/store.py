@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from .passwords import hash_password, is_password_hash
 
-__all__ = ["Store", "Project", "InstanceRecord"]
+__all__ = ["Store", "Project", "InstanceRecord", "Storage", "DEVENVIRON", "NOTEBOOKS", "devenviron_run_facts"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -48,18 +48,29 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE TABLE IF NOT EXISTS instances (
     id             TEXT PRIMARY KEY,
     project_id     TEXT NOT NULL REFERENCES projects(id),
+    -- which API made it ('devenviron' or 'notebooks'): each API lists only its own
+    api            TEXT NOT NULL DEFAULT 'devenviron',
     name           TEXT NOT NULL,
     status         TEXT NOT NULL,
+    -- the API's normalised request, as that API shows it back
     request        TEXT NOT NULL,
+    -- what running it takes, whatever the API: the lifecycle and provisioners read only these
+    profile_id     TEXT NOT NULL,
+    flavor         TEXT NOT NULL,
+    storage        TEXT NOT NULL,
+    run_ms         INTEGER,
     created_ms     INTEGER NOT NULL,
     updated_ms     INTEGER NOT NULL,
     jupyter_token  TEXT NOT NULL,
     pid            INTEGER,
     port           INTEGER,
     stop_timestamp INTEGER,
-    failed_reasons TEXT,
-    UNIQUE (project_id, name)
+    failed_reasons TEXT
 );
+-- the old API refuses a name taken in the project (6301); the Notebook API allows duplicates
+CREATE UNIQUE INDEX IF NOT EXISTS instances_devenviron_name ON instances(project_id, name)
+    WHERE api = 'devenviron';
+CREATE INDEX IF NOT EXISTS instances_project ON instances(project_id, api);
 """
 
 
@@ -75,37 +86,71 @@ class Project:
     password_hash: str = field(repr=False)
 
 
+#: the APIs an instance can belong to
+DEVENVIRON, NOTEBOOKS = "devenviron", "notebooks"
+
+
+@dataclass(frozen=True)
+class Storage:
+    """Where an instance works, whatever API described it: an EVS disk of its own, or an OBS
+    directory (``obs_path``, e.g. ``obs://bucket/dir/``) that outlives it."""
+
+    category: str  # "EVS" or "OBS"
+    capacity_gb: int | None = None
+    obs_path: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"category": self.category, "capacity_gb": self.capacity_gb, "obs_path": self.obs_path}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> "Storage":
+        return cls(value["category"], value.get("capacity_gb"), value.get("obs_path"))
+
+
 @dataclass(frozen=True)
 class InstanceRecord:
-    """One instance as stored; ``request`` is the normalised create body (``with_defaults``),
-    kept current by updates (description, ``spec.auto_stop``)."""
+    """One instance as stored.
+
+    ``request`` is the normalised body of the API that made it (``api``), kept current by its
+    updates, and only that API reads it. ``profile_id``, ``flavor``, ``storage`` and ``run_ms``
+    (the auto-stop duration of a start; ``None``: no auto-stop) say what running it takes:
+    the lifecycle and the provisioners read only those.
+    """
 
     id: str
     project_id: str
     name: str
     status: str
     request: dict[str, Any]
+    profile_id: str
+    flavor: str
+    storage: Storage
     created_ms: int
     updated_ms: int
     jupyter_token: str
+    api: str = DEVENVIRON
+    run_ms: int | None = None
     pid: int | None = None
     port: int | None = None
     stop_timestamp: int | None = None
     failed_reasons: dict[str, Any] | None = field(default=None)
 
-    @property
-    def auto_stop(self) -> dict[str, Any]:
-        auto_stop: dict[str, Any] = self.request["spec"]["auto_stop"]
-        return auto_stop
 
-
-_INSTANCE_COLUMNS = ("id", "project_id", "name", "status", "request", "created_ms", "updated_ms",
-                     "jupyter_token", "pid", "port", "stop_timestamp", "failed_reasons")
+_INSTANCE_COLUMNS = ("id", "project_id", "api", "name", "status", "request", "profile_id", "flavor", "storage",
+                     "run_ms", "created_ms", "updated_ms", "jupyter_token", "pid", "port", "stop_timestamp",
+                     "failed_reasons")
 _JSON_COLUMNS = ("request", "failed_reasons")
 
 
 def _to_row(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (json.dumps(v) if k in _JSON_COLUMNS and v is not None else v) for k, v in values.items()}
+    row = {}
+    for key, value in values.items():
+        if key == "storage":
+            value = json.dumps(value.as_json())
+        elif key in _JSON_COLUMNS and value is not None:
+            value = json.dumps(value)
+        row[key] = value
+    return row
 
 
 def _from_row(row: sqlite3.Row) -> InstanceRecord:
@@ -113,7 +158,23 @@ def _from_row(row: sqlite3.Row) -> InstanceRecord:
     for key in _JSON_COLUMNS:
         if values[key] is not None:
             values[key] = json.loads(values[key])
+    values["storage"] = Storage.from_json(json.loads(values["storage"]))
     return InstanceRecord(**values)
+
+
+def devenviron_run_facts(request: dict[str, Any]) -> dict[str, Any]:
+    """``profile_id``, ``flavor``, ``storage`` and ``run_ms`` of an old-API normalised request."""
+    storage = request["spec"]["storage"]
+    location = storage.get("location") or {}
+    auto_stop = request["spec"]["auto_stop"]
+    obs = storage["type"].upper() == "OBS"
+    return {
+        "profile_id": request["profile_id"],
+        "flavor": request["flavor"],
+        "storage": Storage("OBS" if obs else "EVS", None if obs else location.get("volume_size"),
+                           location.get("path") if obs else None),
+        "run_ms": int(auto_stop["duration"]) * 1000 if auto_stop.get("enable") and auto_stop.get("duration") else None,
+    }
 
 
 class Store:
@@ -131,8 +192,35 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._upgrade_instances_table()
+        with self._db:
+            self._create_schema()
         self._hash_legacy_passwords()
+
+    def _create_schema(self) -> None:
+        # one statement at a time: executescript() would commit an open transaction first
+        for statement in _SCHEMA.split(";\n"):
+            if statement.strip():
+                self._db.execute(statement)
+
+    def _upgrade_instances_table(self) -> None:
+        """nb_devenv 0.1.0's instances table had no ``api`` and no run facts, and its name
+        uniqueness was a table constraint (which SQLite cannot drop): rebuild it once."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(instances)")}
+        if not columns or "api" in columns:
+            return
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("ALTER TABLE instances RENAME TO instances_v1")
+            self._create_schema()  # the new table and its indexes, inside this transaction
+            for row in self._db.execute("SELECT * FROM instances_v1").fetchall():
+                old = dict(row)
+                request = json.loads(old["request"])
+                record = InstanceRecord(**{k: v for k, v in old.items() if k not in _JSON_COLUMNS},
+                                        request=request, failed_reasons=json.loads(old["failed_reasons"])
+                                        if old["failed_reasons"] else None, **devenviron_run_facts(request))
+                self.insert_instance(record)
+            self._db.execute("DROP TABLE instances_v1")
 
     def _hash_legacy_passwords(self) -> None:
         """nb_devenv 0.1.0 kept IAM passwords in the clear, in ``projects.password``."""
@@ -255,14 +343,17 @@ class Store:
     # An instance being deleted (status DELETED: its files are going, then its row) no longer
     # exists for its project: it is neither found, listed, counted nor in the way of its name.
 
-    def instance_in_project(self, project_id: str, instance_id: str) -> InstanceRecord | None:
-        row = self._db.execute("SELECT * FROM instances WHERE id = ? AND project_id = ? AND status != 'DELETED'",
-                               (instance_id, project_id)).fetchone()
+    def instance_in_project(self, project_id: str, instance_id: str, api: str) -> InstanceRecord | None:
+        """The project's instance made through ``api`` (another API's instance is not found)."""
+        row = self._db.execute(
+            "SELECT * FROM instances WHERE id = ? AND project_id = ? AND api = ? AND status != 'DELETED'",
+            (instance_id, project_id, api)).fetchone()
         return None if row is None else _from_row(row)
 
-    def instances_of(self, project_id: str) -> list[InstanceRecord]:
-        rows = self._db.execute("SELECT * FROM instances WHERE project_id = ? AND status != 'DELETED'",
-                                (project_id,)).fetchall()
+    def instances_of(self, project_id: str, api: str) -> list[InstanceRecord]:
+        """The project's instances made through ``api`` (each API lists only its own)."""
+        rows = self._db.execute("SELECT * FROM instances WHERE project_id = ? AND api = ? AND status != 'DELETED'",
+                                (project_id, api)).fetchall()
         return [_from_row(r) for r in rows]
 
     def instances_with_status(self, statuses: Iterable[str]) -> list[InstanceRecord]:
@@ -285,6 +376,7 @@ class Store:
         return count
 
     def name_taken(self, project_id: str, name: str) -> bool:
-        # a DELETED row still holds its name (UNIQUE) until its files are gone, a moment later
-        return self._db.execute("SELECT 1 FROM instances WHERE project_id = ? AND name = ?",
-                                (project_id, name)).fetchone() is not None
+        """Whether an old-API instance of the project has this name (that API's names are unique).
+        A DELETED row still holds its name until its files are gone, a moment later."""
+        return self._db.execute("SELECT 1 FROM instances WHERE project_id = ? AND name = ? AND api = ?",
+                                (project_id, name, DEVENVIRON)).fetchone() is not None

@@ -183,9 +183,8 @@ class LocalProcessProvisioner(Provisioner):
 
     def workdir(self, instance: InstanceRecord) -> Path:
         """The instance's working directory, in its own project's part of the data directory."""
-        storage = instance.request["spec"]["storage"]
-        if storage["type"].upper() == "OBS":
-            bucket, directory = parse_obs_path(storage["location"]["path"])
+        if instance.storage.obs_path is not None:
+            bucket, directory = parse_obs_path(instance.storage.obs_path)
             return self.layout.obs_dir(instance.project_id, bucket, directory)
         return self.layout.evs_dir(instance.project_id, instance.id)
 
@@ -356,7 +355,7 @@ class LocalProcessProvisioner(Provisioner):
 
     def destroy(self, instance: InstanceRecord) -> None:
         doomed = [self.layout.instance_dir(instance.id)]
-        if instance.request["spec"]["storage"]["type"].upper() == "EVS":
+        if instance.storage.category == "EVS":
             doomed.append(self.layout.evs_dir(instance.project_id, instance.id))
         for path in doomed:
             try:
