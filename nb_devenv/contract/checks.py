@@ -15,6 +15,9 @@ from .violations import Violation
 __all__ = [
     "DESCRIPTION_MAX",
     "DESCRIPTION_FORBIDDEN",
+    "EVS_MIN_GB",
+    "EVS_MAX_GB",
+    "EVS_DEFAULT_GB",
     "LIST_INT_MAX",
     "type_ok",
     "wrong_type",
@@ -32,6 +35,8 @@ __all__ = [
 #: both dialects: at most 512 characters, none of ``& < > " ' /`` (ModelArts.6334 names the first)
 DESCRIPTION_MAX = 512
 DESCRIPTION_FORBIDDEN = "&<>\"'/"
+#: an EVS work volume: 5-4096 GB, 5 GB when not said (ModelArts.6331), in both dialects
+EVS_MIN_GB, EVS_MAX_GB, EVS_DEFAULT_GB = 5, 4096, 5
 #: ``offset`` and ``limit`` of the list calls: the documented range has no upper bound; a signed
 #: 32-bit bound keeps a thousand-digit number from reaching the int parser or the database
 LIST_INT_MAX = 2**31 - 1

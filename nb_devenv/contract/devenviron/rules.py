@@ -17,6 +17,9 @@ from ..catalogue import FLAVORS, PROFILES
 from ..checks import (
     DESCRIPTION_FORBIDDEN,
     DESCRIPTION_MAX,
+    EVS_DEFAULT_GB,
+    EVS_MAX_GB,
+    EVS_MIN_GB,
     LIST_INT_MAX,
     check_description,
     check_name,
@@ -65,7 +68,7 @@ __all__ = [
 NAME_MAX = 64
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 STORAGE_TYPES = ("OBS", "EVS")
-VOLUME_MIN, VOLUME_MAX, VOLUME_DEFAULT = 5, 4096, 5
+VOLUME_MIN, VOLUME_MAX, VOLUME_DEFAULT = EVS_MIN_GB, EVS_MAX_GB, EVS_DEFAULT_GB
 DURATION_MIN, DURATION_MAX = 3600, 86400
 DEFAULT_WORKSPACE = "0"
 #: workspace ids are "0" or 32 hex digits on ModelArts; longer ones cannot be real
