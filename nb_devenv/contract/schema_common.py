@@ -19,6 +19,7 @@ __all__ = [
     "escape",
     "any_case_pattern",
     "decimal_at_most_pattern",
+    "decimal_range_pattern",
     "description_schema",
     "error_codes_with_status",
     "error_schema",
@@ -77,6 +78,40 @@ def decimal_at_most_pattern(limit: int, *, positive: bool = False) -> str:
         # no option matches zero: zeros alone are refused, the empty string is not
         return whole(f"(?:0*(?:{'|'.join(options)}))?")
     return whole(f"0*(?:{'|'.join(options)})?")
+
+
+def _same_length_range(low: str, high: str) -> str:
+    """A pattern for the decimal numbers ``low``..``high``, both of the same number of digits."""
+    if low == high:
+        return low
+    if low[0] == high[0]:
+        return low[0] + _same_length_range(low[1:], high[1:])
+    rest = len(low) - 1
+    tail = f"[0-9]{{{rest}}}" if rest else ""
+    parts = []
+    first_full, last_full = int(low[0]), int(high[0])
+    if low[1:] != "0" * rest:
+        parts.append(low[0] + _same_length_range(low[1:], "9" * rest))
+        first_full += 1
+    if high[1:] != "9" * rest:
+        parts.append(high[0] + _same_length_range("0" * rest, high[1:]))
+        last_full -= 1
+    if first_full <= last_full:
+        digit = str(first_full) if first_full == last_full else f"[{first_full}-{last_full}]"
+        parts.append(digit + tail)
+    return f"(?:{'|'.join(parts)})"
+
+
+def decimal_range_pattern(low: int, high: int, *, also: tuple[int, ...] = ()) -> str:
+    """A pattern for the decimal integers ``low``..``high`` (positive bounds; any leading zeros),
+    plus the values of ``also`` (e.g. ``-1``), or the empty string (the parameter's default)."""
+    options = []
+    for length in range(len(str(low)), len(str(high)) + 1):
+        start, end = max(low, 10 ** (length - 1)), min(high, 10 ** length - 1)
+        if start <= end:
+            options.append(_same_length_range(str(start), str(end)))
+    extra = "".join(f"|{'-' if value < 0 else ''}0*{abs(value)}" for value in also)
+    return whole(f"(?:0*(?:{'|'.join(options)}){extra})?")
 
 
 def description_schema() -> Schema:
