@@ -22,7 +22,7 @@ def page_envelope(items: Sequence[T], *, offset: int, limit: int | None) -> dict
     size = limit if limit else total
     data = list(items[offset:offset + limit]) if limit else list(items[offset:])
     return {
-        "current": offset // size if size else 0,
+        "current": offset // limit if limit else 0,  # without a limit there is one page
         "data": data,
         "pages": -(-total // size) if size else 0,
         "size": size,
