@@ -190,7 +190,7 @@ BILLING_TYPES: tuple[str, ...] = ("COMPUTE", "STORAGE", "ALL")
 #: ``name`` also takes the Chinese characters names may hold (the SDK's list filter omits them,
 #: but a filter that cannot spell a name it can find would be useless)
 LIST_TEXT_FILTERS: Mapping[str, tuple[re.Pattern[str], str]] = {
-    "name": (re.compile("[A-Za-z0-9_\\-\u4e00-\u9fa5]{1,128}"),
+    "name": (re.compile(f"{NAME_CHARACTER.pattern}{{1,{NAME_MAX}}}"),
              f"must be 1-{NAME_MAX} {NAME_CHARACTERS_TEXT}"),
     "pool_id": (re.compile(r"[a-z][a-z0-9-]{2,62}[a-z0-9]"),
                 "must be 4-64 lower-case letters, digits or '-', starting with a letter and ending with "
