@@ -63,6 +63,10 @@ class Flavor:
     needs_permission: bool = False
     label: str = ""
     storage_types: tuple[str, ...] = field(default=("obs", "evs"))
+    #: memory of one GPU card (the Notebook API's flavor list shows it)
+    gpu_memory_gib: int = 0
+    #: what the flavor is for, as the Notebook API's flavor list words it
+    description: str = ""
 
     def as_api(self, permitted: bool) -> dict[str, Any]:
         """The ``flavor_details`` object of the API's instance responses."""
@@ -99,13 +103,18 @@ PROFILES: Mapping[str, Profile] = _index(
 
 FLAVORS: Mapping[str, Flavor] = _index(
     [
-        Flavor("modelarts.vm.cpu.2u", "CPU", 2, 8, label="2 vCPUs | 8 GiB"),
-        Flavor("modelarts.vm.cpu.8u", "CPU", 8, 32, label="8 vCPUs | 32 GiB"),
-        Flavor("modelarts.vm.gpu.p100", "GPU", 8, 64, 1, "p100", label="1 x P100 | 8 vCPUs | 64 GiB"),
+        Flavor("modelarts.vm.cpu.2u", "CPU", 2, 8, label="2 vCPUs | 8 GiB",
+               description="General-purpose Intel CPU flavor, ideal for rapid data exploration and experiments"),
+        Flavor("modelarts.vm.cpu.8u", "CPU", 8, 32, label="8 vCPUs | 32 GiB",
+               description="Compute-intensive Intel CPU flavor, ideal for compute-intensive workloads"),
+        Flavor("modelarts.vm.gpu.p100", "GPU", 8, 64, 1, "p100", label="1 x P100 | 8 vCPUs | 64 GiB",
+               gpu_memory_gib=16, description="One NVIDIA P100 GPU, for deep learning training and debugging"),
         Flavor("modelarts.vm.gpu.2p100", "GPU", 16, 128, 2, "p100", needs_permission=True,
-               label="2 x P100 | 16 vCPUs | 128 GiB (needs permission)"),
+               label="2 x P100 | 16 vCPUs | 128 GiB (needs permission)",
+               gpu_memory_gib=16, description="Two NVIDIA P100 GPUs, for multi-GPU training"),
         Flavor("modelarts.vm.gpu.4p100", "GPU", 32, 256, 4, "p100", needs_permission=True,
-               label="4 x P100 | 32 vCPUs | 256 GiB (needs permission)"),
+               label="4 x P100 | 32 vCPUs | 256 GiB (needs permission)",
+               gpu_memory_gib=16, description="Four NVIDIA P100 GPUs, for multi-GPU training"),
     ],
     key=lambda f: f.name,
 )

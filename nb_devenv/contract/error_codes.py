@@ -38,7 +38,7 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     ("ModelArts.6102", 500, "The server has encountered an error and fails to process the request. "
                             "Please try again later or submit a service ticket."),
     ("ModelArts.6200", 500, "No resources available. Please try again later or submit a service ticket."),
-    # DevEnviron (old API)
+    # DevEnviron (old API); most of them the Notebook API answers too
     ("ModelArts.6301", 400, "The instance already exists."),
     ("ModelArts.6302", 400, "The instance count already reaches the maximum value."),
     ("ModelArts.6303", 400, "The field does not support sorting."),
@@ -53,6 +53,7 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     ("ModelArts.6318", 400, "The param 'path' needs to end with /."),
     ("ModelArts.6323", 400, "The flavor is not supported, please check it."),
     ("ModelArts.6324", 400, "This location type is not supported. Please check it."),
+    ("ModelArts.6326", 400, "The instance is frozen. Check whether your account is in arrears in Billing Center."),
     ("ModelArts.6327", 400, "The instance is not in running. Please refresh the page and start it."),
     ("ModelArts.6328", 400, "Sorry, you currently do not have permission for this flavor. "
                             "Please apply it firstly."),
@@ -72,6 +73,9 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     ("ModelArts.6358", 400, "The path parameter is incorrect. It cannot be the root directory of an OBS "
                             "bucket, but must be a specific directory in the OBS bucket."),
     ("ModelArts.6400", 400, "Invalid request payload {}, please check."),
+    # Notebook (new API)
+    ("ModelArts.6797", 400, "Specified image {} cannot be found."),
+    ("ModelArts.6870", 400, "Specified flavor {} does not support current instance feature {}."),
     # authentication and authorisation
     ("ModelArts.0108", 403, "You are not authorized to perform the ({}) operation."),
     ("ModelArts.0201", 401, "Token header cannot be empty. No key X-Auth-Token in header."),

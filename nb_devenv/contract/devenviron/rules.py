@@ -11,11 +11,28 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from ..catalogue import FLAVORS, PROFILES
-from ..error_codes import by_code
+from ..checks import (
+    DESCRIPTION_FORBIDDEN,
+    DESCRIPTION_MAX,
+    EVS_DEFAULT_GB,
+    EVS_MAX_GB,
+    EVS_MIN_GB,
+    LIST_INT_MAX,
+    check_description,
+    check_name,
+    incorrect,
+    missing,
+    not_an_object,
+    query_count,
+    sub_object,
+    type_ok,
+    unknown_keys,
+    wrong_type,
+)
+from ..violations import Violation, describe_violations
 from .status import ACTIONS, STATUSES
 
 __all__ = [
@@ -50,18 +67,13 @@ __all__ = [
 
 NAME_MAX = 64
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
-DESCRIPTION_MAX = 512
-DESCRIPTION_FORBIDDEN = "&<>\"'/"
 STORAGE_TYPES = ("OBS", "EVS")
-VOLUME_MIN, VOLUME_MAX, VOLUME_DEFAULT = 5, 4096, 5
+VOLUME_MIN, VOLUME_MAX, VOLUME_DEFAULT = EVS_MIN_GB, EVS_MAX_GB, EVS_DEFAULT_GB
 DURATION_MIN, DURATION_MAX = 3600, 86400
 DEFAULT_WORKSPACE = "0"
 #: workspace ids are "0" or 32 hex digits on ModelArts; longer ones cannot be real
 WORKSPACE_ID_MAX = 64
 LIST_SORT_FIELDS = ("name", "creation_timestamp")
-#: ``offset`` and ``limit`` of the list call: the documented range is (0, ∞); a signed 32-bit
-#: bound keeps a thousand-digit number from reaching the int parser or the database
-LIST_INT_MAX = 2**31 - 1
 #: an OBS object key is at most 1024 bytes (UTF-8) and names no control characters (OBS naming
 #: rules); each directory name becomes a directory of the local server, at most 255 bytes
 OBS_PATH_MAX_BYTES = 1024
@@ -89,114 +101,14 @@ _UPDATE_KEYS = ("description", "spec")
 _UPDATE_SPEC_KEYS = ("auto_stop",)
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: which field, which rule, and the ModelArts code that reports it."""
-
-    code: str
-    field: str
-    rule: str
-    args: tuple[Any, ...] = ()
-
-    @property
-    def message(self) -> str:
-        """``field: rule``, without the code."""
-        return f"{self.field}: {self.rule}"
-
-    def __str__(self) -> str:
-        """``ModelArts.6334  name: may contain only ...``: how the CLI, the magics, the form and
-        the client's exception all show a violation (one formatter, so they cannot differ)."""
-        return f"{self.code}  {self.message}"
-
-    @property
-    def error_msg(self) -> str:
-        """The documented ModelArts message, followed by which field broke which rule."""
-        return f"{by_code(self.code).format(*self.args)} ({self.message})"
-
-    def as_api(self) -> dict[str, Any]:
-        return {"error_code": self.code, "error_msg": self.error_msg, "field": self.field}
-
-
-_REFUSED = "the request breaks the API's rules (nothing was sent):"
-
-
-def describe_violations(violations: Sequence[Violation], *, one_line: bool = False) -> str:
-    """What a surface shows for a request refused before sending: a head line, then each
-    violation on its own indented line (the CLI, the magics), or all on one line joined by
-    ``;`` (an exception's message, the form)."""
-    lines = [str(v) for v in violations]
-    if one_line:
-        return f"{_REFUSED} {'; '.join(lines)}"
-    return "\n".join([_REFUSED, *(f"  {line}" for line in lines)])
-
-
-# --- small checks shared by create and update -------------------------------------------------
-
-_JSON_TYPES = {str: "String", int: "Integer", bool: "Boolean", dict: "Object"}
-
-
-def _type_ok(value: Any, kind: type) -> bool:
-    # JSON booleans are Python ints; a boolean is never a valid Integer here. JSON has one number
-    # type, so 7200.0 is the integer 7200 (as JSON Schema's "integer" says), 7200.5 is not.
-    if kind is int:
-        if isinstance(value, float):
-            return value.is_integer()
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, kind)
-
-
-def _wrong_type(path: str, kind: type) -> Violation:
-    leaf = path.rsplit(".", 1)[-1]
-    type_name = _JSON_TYPES[kind]
-    return Violation("ModelArts.6332", path, f"must be of type {type_name}", (leaf, type_name))
-
-
-def _missing(path: str, rule: str = "is required", code: str = "ModelArts.6335") -> Violation:
-    leaf = path.rsplit(".", 1)[-1]
-    args = (leaf,) if code == "ModelArts.6335" else ()
-    return Violation(code, path, rule, args)
-
-
-def _incorrect(path: str, rule: str) -> Violation:
-    return Violation("ModelArts.6336", path, rule, (path.rsplit(".", 1)[-1],))
-
-
-def _unknown_keys(obj: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> list[Violation]:
-    found = []
-    for key in obj:
-        if key not in allowed:
-            path = f"{prefix}{key}"
-            found.append(Violation(
-                "ModelArts.6400", path,
-                f"is not a field of this request (allowed here: {', '.join(allowed)})",
-                (f"(unknown field '{path}')",),
-            ))
-    return found
-
-
-def _object(body: Mapping[str, Any], key: str, prefix: str, out: list[Violation]) -> Mapping[str, Any] | None:
-    """The sub-object ``body[key]`` if present and an object; records a type violation if not."""
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        out.append(_wrong_type(prefix + key, dict))
-        return None
-    return value
-
-
-def _check_description(value: Any, path: str) -> list[Violation]:
-    if not _type_ok(value, str):
-        return [_wrong_type(path, str)]
-    found = []
-    if len(value) > DESCRIPTION_MAX:
-        found.append(_incorrect(path, f"must be at most {DESCRIPTION_MAX} characters (got {len(value)})"))
-    bad = sorted({ch for ch in value if ch in DESCRIPTION_FORBIDDEN}, key=DESCRIPTION_FORBIDDEN.index)
-    if bad:
-        shown = " ".join(bad)
-        found.append(Violation("ModelArts.6334", path,
-                               f"must not contain any of & < > \" ' / (found {shown})", (bad[0],)))
-    return found
+# the shared helpers under the names this module has always used (other modules import some)
+_type_ok = type_ok
+_wrong_type = wrong_type
+_missing = missing
+_incorrect = incorrect
+_unknown_keys = unknown_keys
+_object = sub_object
+_check_description = check_description
 
 
 def _check_auto_stop(auto_stop: Mapping[str, Any], path: str) -> list[Violation]:
@@ -323,19 +235,8 @@ def _check_annotations(annotations: Mapping[str, Any], path: str) -> list[Violat
 
 
 def _check_name(value: Any, path: str = "name") -> list[Violation]:
-    if not _type_ok(value, str):
-        return [_wrong_type(path, str)]
-    if not value:
-        return [_incorrect(path, f"must be 1-{NAME_MAX} characters")]
-    found = []
-    if len(value) > NAME_MAX:
-        found.append(_incorrect(path, f"must be at most {NAME_MAX} characters (got {len(value)})"))
-    bad = sorted({ch for ch in value if not NAME_PATTERN.fullmatch(ch)})
-    if bad:
-        shown = " ".join(repr(ch) for ch in bad)
-        found.append(Violation("ModelArts.6334", path,
-                               f"may contain only letters, digits, '-' and '_' (found {shown})", (bad[0],)))
-    return found
+    return check_name(value, path, max_length=NAME_MAX, allowed=NAME_PATTERN,
+                      allowed_text="letters, digits, '-' and '_'")
 
 
 # --- the requests -----------------------------------------------------------------------------
@@ -343,7 +244,7 @@ def _check_name(value: Any, path: str = "name") -> list[Violation]:
 def validate_create(body: Any) -> list[Violation]:
     """All violations of the create-instance request body (the create page's request tables); ``[]`` if valid."""
     if not _type_ok(body, dict):
-        return [Violation("ModelArts.6400", "body", "must be a JSON object", ("(not a JSON object)",))]
+        return not_an_object(body)
     found = _unknown_keys(body, _CREATE_KEYS, "")
 
     if body.get("name") is None:
@@ -436,7 +337,7 @@ def with_defaults(body: Mapping[str, Any]) -> dict[str, Any]:
 def validate_update(body: Any) -> list[Violation]:
     """All violations of the update request body: ``description`` and ``spec.auto_stop``."""
     if not _type_ok(body, dict):
-        return [Violation("ModelArts.6400", "body", "must be a JSON object", ("(not a JSON object)",))]
+        return not_an_object(body)
     found = _unknown_keys(body, _UPDATE_KEYS, "")
     if body.get("description") is not None:
         found += _check_description(body["description"], "description")
@@ -452,7 +353,7 @@ def validate_update(body: Any) -> list[Violation]:
 def validate_action(body: Any) -> list[Violation]:
     """Violations of the ``POST .../action`` body ``{"action": "start" | "stop" | ...}``."""
     if not _type_ok(body, dict):
-        return [Violation("ModelArts.6400", "body", "must be a JSON object", ("(not a JSON object)",))]
+        return not_an_object(body)
     found = _unknown_keys(body, ("action",), "")
     action = body.get("action")
     if action is None:
@@ -496,19 +397,9 @@ def validate_list_query(params: Mapping[str, str]) -> tuple[dict[str, Any], list
     if out["order"] not in ("asc", "desc"):
         found.append(_incorrect("order", f"must be 'asc' or 'desc', got {out['order']!r}"))
     for key in ("offset", "limit"):
-        raw = params.get(key)
-        if raw is None or raw == "":
-            out[key] = 0
-        elif not re.fullmatch(r"[0-9]+", str(raw)):
-            shown = raw if len(raw) <= 20 else raw[:20] + "…"
-            found.append(Violation("ModelArts.6332", key, f"must be a non-negative integer, got {shown!r}",
-                                   (key, "Integer")))
-            out[key] = 0
-        elif len(raw.lstrip("0")) > len(str(LIST_INT_MAX)) or int(raw) > LIST_INT_MAX:
-            found.append(_incorrect(key, f"must be at most {LIST_INT_MAX}"))
-            out[key] = 0
-        else:
-            out[key] = int(raw)
+        out[key], violation = query_count(params, key, default=0)
+        if violation is not None:
+            found.append(violation)
     show_self = (params.get("show_self") or "true").lower()
     if show_self not in ("true", "false"):
         found.append(_incorrect("show_self", f"must be 'true' or 'false', got {params.get('show_self')!r}"))

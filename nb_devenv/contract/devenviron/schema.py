@@ -12,18 +12,25 @@ the quota, flavor grants, instance statuses). Everything here is pure data: no I
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..catalogue import FLAVORS, PROFILES
-from ..error_codes import ERROR_CODES
+from ..schema_common import (
+    NULL,
+    Schema,
+    any_case_pattern,
+    decimal_at_most_pattern,
+    description_schema,
+    error_codes_with_status,
+    error_schema,
+    escape,
+    nullable,
+    whole,
+)
 from . import rules
 from .rules import (
     ANNOTATION_KEY_MAX,
     ANNOTATION_VALUE_MAX,
     ANNOTATIONS_MAX,
     DEFAULT_WORKSPACE,
-    DESCRIPTION_FORBIDDEN,
-    DESCRIPTION_MAX,
     DURATION_MAX,
     DURATION_MIN,
     LIST_INT_MAX,
@@ -56,55 +63,12 @@ __all__ = [
     "error_codes_with_status",
 ]
 
-Schema = dict[str, Any]
-
-_NULL = {"type": "null"}
-
-
-def _nullable(schema: Schema) -> Schema:
-    """``schema`` or JSON ``null``: the rules treat an explicit ``null`` as an absent field."""
-    return {"anyOf": [schema, _NULL]}
-
-
-def _whole(body: str) -> str:
-    """``body`` matching the whole string. ``$(?!\\n)`` is the end in both dialects: ECMA-262's
-    ``$`` is the end, Python's also matches before a final newline, which the lookahead refuses."""
-    return f"^(?:{body})$(?!\\n)"
-
-
-def _escape(text: str) -> str:
-    """``text`` as a literal inside a regular expression (the same in ECMA-262 and Python)."""
-    return "".join(f"\\{ch}" if ch in r"\^$.|?*+()[]{}/-" else ch for ch in text)
-
-
-def any_case_pattern(words: tuple[str, ...] | list[str], *, optional: bool = False) -> str:
-    """A pattern matching exactly one of ``words`` in any ASCII case (``OBS``, ``obs``, ``oBs``),
-    spelled out per letter because JSON Schema patterns have no case-insensitive flag."""
-
-    def letters(word: str) -> str:
-        return "".join(f"[{ch.upper()}{ch.lower()}]" if ch.isalpha() else _escape(ch) for ch in word)
-
-    body = "|".join(letters(word) for word in words)
-    return _whole(f"(?:{body}){'?' if optional else ''}")
-
-
-def decimal_at_most_pattern(limit: int) -> str:
-    """A pattern for the decimal integers 0..``limit`` with any leading zeros, or the empty string
-    (how the list call reads ``offset``/``limit``: digits only, ``""`` meaning 0)."""
-    digits = str(limit)
-    options = []
-    if len(digits) > 1:
-        options.append(f"[1-9][0-9]{{0,{len(digits) - 2}}}" if len(digits) > 2 else "[1-9]")
-    # numbers with as many digits as the limit: a shared prefix, one smaller digit, then anything
-    for i, digit in enumerate(digits):
-        d = int(digit)
-        low = 1 if i == 0 else 0
-        rest = len(digits) - i - 1
-        if d > low:
-            smaller = f"[{low}-{d - 1}]" if d - 1 > low else str(low)
-            options.append(f"{digits[:i]}{smaller}" + (f"[0-9]{{{rest}}}" if rest else ""))
-    options.append(digits)
-    return _whole(f"0*(?:{'|'.join(options)})?")
+# the shared pieces under the names this module has always used
+_NULL = NULL
+_nullable = nullable
+_whole = whole
+_escape = escape
+_description_schema = description_schema
 
 
 def obs_path_pattern() -> str:
@@ -118,18 +82,6 @@ def obs_path_pattern() -> str:
 
 
 # --- requests ----------------------------------------------------------------------------------
-
-def _description_schema() -> Schema:
-    forbidden = "".join(_escape(ch) for ch in DESCRIPTION_FORBIDDEN)
-    shown = " ".join(DESCRIPTION_FORBIDDEN)
-    return {
-        "type": "string",
-        "maxLength": DESCRIPTION_MAX,
-        "pattern": _whole(f"[^{forbidden}]*"),
-        "description": f"At most {DESCRIPTION_MAX} characters, none of {shown} "
-                       "(ModelArts.6334 for a forbidden character, 6336 when too long).",
-    }
-
 
 def _auto_stop_schema() -> Schema:
     return {
@@ -414,7 +366,7 @@ def instance_schema() -> Schema:
         "properties": {
             "id": {"type": "string", "pattern": _whole("DE-[0-9a-f-]{36}")},
             "name": {"type": "string", "maxLength": NAME_MAX},
-            "description": {"type": "string", "maxLength": DESCRIPTION_MAX},
+            "description": {"type": "string", "maxLength": rules.DESCRIPTION_MAX},
             "status": {"type": "string", "enum": list(STATUSES)},
             "creation_timestamp": _TIMESTAMP_TEXT,
             "latest_update_timestamp": _TIMESTAMP_TEXT,
@@ -509,33 +461,3 @@ def delete_answer_schema() -> Schema:
 def token_answer_schema() -> Schema:
     return {"type": "object", "additionalProperties": False, "required": ["token"],
             "properties": {"token": {"type": "string", "description": "The instance's Jupyter token."}}}
-
-
-def error_codes_with_status(status: int) -> list[str]:
-    """The documented error codes that come with HTTP ``status``."""
-    return [code for code, error in ERROR_CODES.items() if error.http_status == status]
-
-
-def error_schema(status: int | None = None) -> Schema:
-    """The error body; with ``status``, ``error_code`` is one of the codes of that status."""
-    code: Schema = {"type": "string", "enum": error_codes_with_status(status) if status else list(ERROR_CODES)}
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["error_code", "error_msg", "request_id"],
-        "properties": {
-            "error_code": code,
-            "error_msg": {"type": "string"},
-            "request_id": {"type": "string", "description": "Also in the X-Request-Id header."},
-            "errors": {
-                "type": "array",
-                "minItems": 1,
-                "description": "Every rule the request body broke; the first gives error_code and error_msg.",
-                "items": {"type": "object", "additionalProperties": False,
-                          "required": ["error_code", "error_msg", "field"],
-                          "properties": {"error_code": {"type": "string", "enum": list(ERROR_CODES)},
-                                         "error_msg": {"type": "string"},
-                                         "field": {"type": "string"}}},
-            },
-        },
-    }
