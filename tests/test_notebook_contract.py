@@ -8,7 +8,6 @@ row names, so a row reads as "the documented example, but with X".
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import uuid
@@ -16,6 +15,8 @@ import uuid
 import huaweicloudsdkmodelarts.v1 as sdk
 import jsonschema
 import pytest
+from rule_tables import MISSING, bad, ok, pairs
+from rule_tables import vary as _vary
 
 from nb_devenv.contract import ERROR_CODES, FLAVORS, PROFILES
 from nb_devenv.contract import notebooks as nb
@@ -33,34 +34,14 @@ SAMPLE = {"name": "notebooks_test", "feature": "NOTEBOOK", "workspace_id": "0", 
           "flavor": "modelarts.vm.cpu.2u", "image_id": CPU_IMAGE,
           "volume": {"category": "evs", "ownership": "managed", "capacity": 50}}
 
-MISSING = object()
 
 
-def vary(changes: dict, seed: dict = SAMPLE) -> dict:
-    """``seed`` with ``changes`` applied: dotted paths, ``MISSING`` removes a key."""
-    body = copy.deepcopy(seed)
-    for dotted, value in changes.items():
-        *parents, leaf = dotted.split(".")
-        node = body
-        for key in parents:
-            node = node.setdefault(key, {})
-        if value is MISSING:
-            node.pop(leaf, None)
-        else:
-            node[leaf] = copy.deepcopy(value)
-    return body
 
 
-def pairs(violations) -> list[tuple[str, str]]:
-    return [(v.code, v.field) for v in violations]
 
 
-def ok(row_id: str, changes: dict):
-    return pytest.param(changes, id=row_id)
 
 
-def bad(row_id: str, changes: dict, code: str, field: str):
-    return pytest.param(changes, code, field, id=row_id)
 
 
 # --- create -----------------------------------------------------------------------------------------
@@ -608,6 +589,11 @@ STATUS_TABLE = {
     "renew_lease": ("6327", "6327", "6327", "6327", "6327", None, "6327", "6327", "6327", "6327", "6327", "6327",
                     "6309", "6326"),
 }
+
+
+def vary(changes: dict, seed: dict | None = None) -> dict:
+    """The documented example with ``changes`` applied (see ``rule_tables.vary``)."""
+    return _vary(SAMPLE if seed is None else seed, changes)
 
 
 @pytest.mark.parametrize("operation, status, code", [

@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 
 import pytest
+from rule_tables import MISSING, bad, ok, pairs
+from rule_tables import vary as _vary
 
 from nb_devenv.contract import ERROR_CODES, by_code
 from nb_devenv.contract.devenviron.rules import (
-    Violation,
     parse_obs_path,
     validate_action,
     validate_create,
@@ -36,38 +37,19 @@ SEED_EXAMPLE = {
     "workspace": {"id": "0"},
 }
 
-#: a change value meaning "remove this key from the body"
-MISSING = object()
+
+def vary(changes: dict, seed: dict | None = None) -> dict:
+    """The documented example with ``changes`` applied (see ``rule_tables.vary``)."""
+    return _vary(SEED_EXAMPLE if seed is None else seed, changes)
 
 
-def vary(changes: dict) -> dict:
-    """The seed example with ``changes`` applied: ``{"spec.storage.type": "EVS", "name": MISSING}``.
-
-    Keys are dotted field paths; missing parents are created; changes apply in order.
-    """
-    body = copy.deepcopy(SEED_EXAMPLE)
-    for dotted, value in changes.items():
-        *parents, leaf = dotted.split(".")
-        node = body
-        for key in parents:
-            node = node.setdefault(key, {})
-        if value is MISSING:
-            node.pop(leaf, None)
-        else:
-            node[leaf] = copy.deepcopy(value)
-    return body
 
 
-def pairs(violations: list[Violation]) -> list[tuple[str, str]]:
-    return [(v.code, v.field) for v in violations]
 
 
-def ok(row_id: str, changes: dict, **kw):
-    return pytest.param(changes, id=row_id, **kw)
 
 
-def bad(row_id: str, changes: dict, code: str, field: str, **kw):
-    return pytest.param(changes, code, field, id=row_id, **kw)
+
 
 
 
