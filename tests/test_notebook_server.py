@@ -227,6 +227,12 @@ def test_a_running_notebook_renews_by_query_updates_when_stopped_and_follows_its
     assert by_body["type"] == "IDLE" and by_body["create_at"] + by_body["duration"] < deadline
     off = fits(api.client.request("PATCH", lease_path, json_body={"duration": -1}).json(), "lease_schema")
     assert (off["enable"], off["duration"]) == (False, -1)
+
+    # a restarted server re-adopts the running notebook, as it does the old API's instances
+    local_server.restart()
+    api = Notebooks(local_server.client())
+    adopted = api.wait(made["id"], "RUNNING", timeout=5)
+    assert (adopted["url"], adopted["lease"]["enable"], adopted["token"]) == (running["url"], False, running["token"])
     bad = api.client.request("PATCH", lease_path, params={"duration": "60000"})
     assert error(bad) == (400, "ModelArts.6349")
     refused = api.client.request("PUT", f"{api.base}/{made['id']}",
