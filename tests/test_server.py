@@ -543,10 +543,12 @@ async def test_unexpected_exception_is_a_json_500_without_traceback(tmp_path, ca
     import tornado.netutil
     import tornado.web
 
+    from nb_devenv.server.admission import Admission
     from nb_devenv.server.authenticator import Authenticator
     from nb_devenv.server.data_dir import DataDir
     from nb_devenv.server.handlers import ApiHandler, ServerContext
     from nb_devenv.server.lifecycle import Lifecycle, load_clock
+    from nb_devenv.server.notebook_operations import NotebookOperations
     from nb_devenv.server.operations import InstanceOperations
     from nb_devenv.server.provisioners.local import LocalProcessProvisioner
     from nb_devenv.server.store import Store
@@ -559,8 +561,11 @@ async def test_unexpected_exception_is_a_json_500_without_traceback(tmp_path, ca
 
     layout = DataDir(tmp_path)
     store = Store(layout.state_db)
-    lifecycle = Lifecycle(store, LocalProcessProvisioner(layout), load_clock(store))
-    context = ServerContext(store, lifecycle, InstanceOperations(store, lifecycle, 10, ()), Authenticator(store))
+    provisioner = LocalProcessProvisioner(layout)
+    lifecycle = Lifecycle(store, provisioner, load_clock(store))
+    admission = Admission(store, provisioner, 10, ())
+    context = ServerContext(store, lifecycle, InstanceOperations(store, lifecycle, admission), Authenticator(store),
+                            NotebookOperations(store, lifecycle, admission))
     app = tornado.web.Application([("/explode", Exploding)], nb_devenv_context=context)
     sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
     server = tornado.httpserver.HTTPServer(app)

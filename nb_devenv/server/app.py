@@ -28,11 +28,13 @@ import tornado.web
 
 from nb_devenv.contract import FLAVORS
 
+from .admission import Admission
 from .authenticator import Authenticator, credentials_document, ensure_default_project
 from .data_dir import AlreadyRunning, DataDir, default_data_dir
 from .handlers import NotFoundHandler, ServerContext
 from .layout_upgrade import upgrade_layout
 from .lifecycle import Lifecycle, load_clock
+from .notebook_operations import NotebookOperations
 from .operations import InstanceOperations
 from .provisioners.local import LocalProcessProvisioner
 from .request_body import MAX_BODY_BYTES
@@ -166,8 +168,9 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         clock = load_clock(store)
         provisioner = LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
         lifecycle = Lifecycle(store, provisioner, clock)
-        operations = InstanceOperations(store, lifecycle, config.max_instances, config.granted_flavors)
-        context = ServerContext(store, lifecycle, operations, Authenticator(store),
+        admission = Admission(store, provisioner, config.max_instances, config.granted_flavors)
+        context = ServerContext(store, lifecycle, InstanceOperations(store, lifecycle, admission), Authenticator(store),
+                                NotebookOperations(store, lifecycle, admission),
                                 default_project_id=project.id, data_dir=str(layout.root), stop=stop)
 
         try:

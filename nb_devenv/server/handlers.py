@@ -28,6 +28,7 @@ from .authenticator import Authenticator
 from .errors import ErrorAnswer, storage_failure
 from .instance_json import instance_json
 from .lifecycle import CLOCK_LIMIT_TEXT, Lifecycle
+from .notebook_operations import NotebookOperations
 from .operations import InstanceOperations
 from .request_body import check_body_size, parse_json_body
 from .store import InstanceRecord, Project, Store
@@ -39,12 +40,14 @@ log = logging.getLogger("nb_devenv.server")
 
 @dataclass
 class ServerContext:
-    """What handlers share: state, the state machine, the operations, the authenticator."""
+    """What handlers share: state, the state machine, the operations of both APIs, the
+    authenticator."""
 
     store: Store
     lifecycle: Lifecycle
     operations: InstanceOperations
     authenticator: Authenticator
+    notebooks: NotebookOperations
     #: the data directory's own project (``credentials.json``): only it may use the admin routes
     default_project_id: str = ""
     endpoint: str = ""

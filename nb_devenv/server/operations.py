@@ -11,10 +11,9 @@ import copy
 import secrets
 import sqlite3
 import uuid
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from nb_devenv.contract import (
-    FLAVORS,
     action_refusal,
     delete_refusal,
     validate_action,
@@ -24,6 +23,7 @@ from nb_devenv.contract import (
     with_defaults,
 )
 
+from .admission import Admission
 from .crash_points import crash_point
 from .errors import ErrorAnswer
 from .lifecycle import Lifecycle
@@ -39,21 +39,17 @@ class InstanceOperations:
     ----------
     store, lifecycle
         State and the state machine.
-    max_instances
-        Instances a project may hold (ModelArts.6302 beyond).
-    granted_flavors
-        Flavors that need a permission and have been granted (``--grant-flavor``).
+    admission
+        The quota and the granted flavors, shared with the Notebook API.
     """
 
-    def __init__(self, store: Store, lifecycle: Lifecycle, max_instances: int, granted_flavors: Iterable[str]):
+    def __init__(self, store: Store, lifecycle: Lifecycle, admission: Admission):
         self.store = store
         self.lifecycle = lifecycle
-        self.max_instances = max_instances
-        self.granted_flavors = frozenset(granted_flavors)
+        self.admission = admission
 
     def flavor_permitted(self, flavor_name: str) -> bool:
-        flavor = FLAVORS[flavor_name]
-        return not flavor.needs_permission or flavor.name in self.granted_flavors
+        return self.admission.flavor_permitted(flavor_name)
 
     def _now(self) -> int:
         return self.lifecycle.clock.now_ms()
@@ -66,12 +62,8 @@ class InstanceOperations:
             raise ErrorAnswer.from_violations(violations)
         if self.store.name_taken(project.id, body["name"]):
             raise ErrorAnswer("ModelArts.6301", detail=f"an instance named {body['name']!r} exists in this project")
-        if self.store.count_instances(project.id) >= self.max_instances:
-            raise ErrorAnswer("ModelArts.6302", detail=f"this server allows {self.max_instances} instances "
-                                                    "per project (--max-instances)")
-        if not self.flavor_permitted(body["flavor"]):
-            raise ErrorAnswer("ModelArts.6328", detail=f"flavor {body['flavor']} is not granted on this server "
-                                                    f"(--grant-flavor {body['flavor']})")
+        self.admission.check_quota(project)
+        self.admission.check_flavor_permitted(body["flavor"])
         now = self._now()
         request = with_defaults(body)
         record = InstanceRecord(

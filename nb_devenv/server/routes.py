@@ -3,8 +3,12 @@
 Tornado's routing table (:data:`ROUTES`) and the OpenAPI 3.1 document served at
 ``GET /_emulator/openapi.json`` (:func:`openapi_document`) are both derived from
 :data:`ROUTE_TABLE`, so a route cannot be served without being documented. Who may call a route
-comes from its handler class (``public``, ``admin``), the request and answer schemas of the API
-itself from :mod:`nb_devenv.contract.devenviron.schema` (built from the rules' own constants).
+comes from its handler class (``public``, ``admin``), the request and answer schemas of the two
+APIs from :mod:`nb_devenv.contract.devenviron.schema` (the old API) and
+:mod:`nb_devenv.contract.notebooks.schema` (the Notebook API), built from the rules' own constants.
+
+Order matters where templates overlap: tornado takes the first pattern that matches, so
+``/notebooks/flavors`` and ``/notebooks/all`` come before ``/notebooks/{id}``.
 
 Adding a route is one :class:`Route` entry here plus its handler class in ``handlers.py``.
 """
@@ -22,6 +26,8 @@ from tornado.web import RequestHandler
 from nb_devenv.contract import ERROR_CODES
 from nb_devenv.contract.devenviron import schema as api
 from nb_devenv.contract.devenviron.rules import DURATION_MAX
+from nb_devenv.contract.notebooks import image_ids
+from nb_devenv.contract.notebooks import schema as nbapi
 
 from . import authenticator
 from .handlers import (
@@ -38,6 +44,18 @@ from .handlers import (
     ShutdownHandler,
 )
 from .lifecycle import CLOCK_LIMIT_TEXT
+from .notebook_handlers import (
+    AllNotebooksHandler,
+    ImageHandler,
+    ImagesHandler,
+    NotebookFlavorsHandler,
+    NotebookHandler,
+    NotebookLeaseHandler,
+    NotebooksHandler,
+    NotebookStartHandler,
+    NotebookStopHandler,
+    SwitchableFlavorsHandler,
+)
 from .request_body import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 
 __all__ = ["Operation", "Route", "ROUTE_TABLE", "ROUTES", "openapi_document", "implemented_methods",
@@ -67,6 +85,8 @@ class Operation:
     query: tuple[Schema, ...] = ()
     errors: tuple[int, ...] = ()
     answer_headers: Mapping[str, Schema] = field(default_factory=dict)
+    #: whether ``body`` must be sent (the Notebook API's renew takes one or none)
+    body_required: bool = True
 
 
 @dataclass(frozen=True)
@@ -171,6 +191,10 @@ _INSTANCE_ERRORS = (400,)  # ModelArts.6309: a missing instance is a 400 on Mode
 # --- the routes ----------------------------------------------------------------------------------
 
 _INSTANCES = "/v1/{project_id}/demanager/instances"
+_NOTEBOOKS = "/v1/{project_id}/notebooks"
+_NOTEBOOK = _NOTEBOOKS + "/{id}"
+_TWO_APIS = ("Each API sees only its own instances: an id made through the other API is ModelArts.6309 here. The "
+             "quota (ModelArts.6302) counts the instances of both.")
 
 ROUTE_TABLE: list[Route] = [
     Route("/_emulator/health", HealthHandler, tag="emulator", operations={
@@ -226,6 +250,72 @@ ROUTE_TABLE: list[Route] = [
         "get": Operation("getInstanceToken", "The instance's Jupyter token (modelarts_03_0109)", "TokenAnswer",
                          errors=_INSTANCE_ERRORS),
     }),
+    Route(_NOTEBOOKS, NotebooksHandler, tag="notebooks", operations={
+        "post": Operation("createNotebook", "Create an instance (CreateNotebook)", "Notebook",
+                          body="NotebookCreateRequest", errors=(400,),
+                          description="Answers at once with status CREATING; the instance then becomes RUNNING or "
+                                      "CREATE_FAILED (`fail_reason` says why). Names may repeat. A flavor this machine "
+                                      "cannot run (a GPU flavor without a GPU) is sold out (ModelArts.6329). "
+                                      + _TWO_APIS),
+        "get": Operation("listNotebooks", "List instances (ListNotebooks)", "NotebookList",
+                         query=tuple(nbapi.list_query_parameters()), errors=(400,),
+                         description="The project's instances of this API in the workspace (default \"0\"), "
+                                     "filtered, sorted (default create_at DESC) and paged (default 10)."),
+    }),
+    Route(_NOTEBOOKS + "/all", AllNotebooksHandler, tag="notebooks", operations={
+        "get": Operation("listAllNotebooks", "List all instances (ListAllNotebooks)", "NotebookList",
+                         query=tuple(nbapi.list_query_parameters()), errors=(400,),
+                         description="As `GET /notebooks`, but of every workspace unless `workspace_id` is given."),
+    }),
+    Route(_NOTEBOOKS + "/flavors", NotebookFlavorsHandler, tag="notebooks", operations={
+        "get": Operation("listNotebookFlavors", "List flavors (ListFlavors)", "NotebookFlavorList",
+                         query=tuple(nbapi.flavors_query_parameters()), errors=(400,),
+                         description="`sold_out` marks the flavors this machine cannot run."),
+    }),
+    Route(_NOTEBOOK, NotebookHandler, tag="notebooks", operations={
+        "get": Operation("showNotebook", "Instance details (ShowNotebook)", "Notebook", errors=_INSTANCE_ERRORS),
+        "put": Operation("updateNotebook", "Update a stopped instance (UpdateNotebook)", "Notebook",
+                         body="NotebookUpdateRequest", errors=(400,),
+                         description="Name, description, flavor, image and a larger EVS volume, of a STOPPED "
+                                     "instance only (ModelArts.6347)."),
+        "delete": Operation("deleteNotebook", "Delete an instance (DeleteNotebook)", "Notebook", errors=(400,),
+                            description="A STOPPED or failed instance only (ModelArts.6304 while RUNNING); answers "
+                                        "the instance with status DELETING, after which it is not found. Takes no "
+                                        "body, or `{}`."),
+    }),
+    Route(_NOTEBOOK + "/start", NotebookStartHandler, tag="notebooks", operations={
+        "post": Operation("startNotebook", "Start a stopped instance (StartNotebook)", "Notebook",
+                          query=tuple(nbapi.start_query_parameters()), errors=(400,),
+                          description="STOPPED or START_FAILED only; answers with status STARTING. The run time "
+                                      "counts from now. Takes no body, or `{}`."),
+    }),
+    Route(_NOTEBOOK + "/stop", NotebookStopHandler, tag="notebooks", operations={
+        "post": Operation("stopNotebook", "Stop a running instance (StopNotebook)", "Notebook", errors=(400,),
+                          description="RUNNING only; answers with status STOPPING. Takes no body, or `{}`."),
+    }),
+    Route(_NOTEBOOK + "/lease", NotebookLeaseHandler, tag="notebooks", operations={
+        "get": Operation("showLease", "The auto-stop lease of a running instance (ShowLease)", "Lease",
+                         errors=(400,), description="RUNNING only (ModelArts.6327). The instance stops at "
+                                                    "`create_at + duration`."),
+        "patch": Operation("renewLease", "Renew the lease of a running instance (RenewLease)", "Lease",
+                           body="LeaseRequest", body_required=False, query=tuple(nbapi.renew_query_parameters()),
+                           errors=(400,),
+                           description="RUNNING only (ModelArts.6327): the instance now stops `duration` from now. "
+                                       "A query `duration` wins over the body. The body is optional."),
+    }),
+    Route(_NOTEBOOK + "/flavors", SwitchableFlavorsHandler, tag="notebooks", operations={
+        "get": Operation("showSwitchableFlavors", "Flavors the instance can change to (ShowSwitchableFlavors)",
+                         "NotebookFlavorList", query=tuple(nbapi.flavors_query_parameters()), errors=(400,),
+                         description="The other flavors of the kind (CPU or GPU) of the instance's image."),
+    }),
+    Route("/v1/{project_id}/images", ImagesHandler, tag="images", operations={
+        "get": Operation("listImages", "List images (ListImage)", "ImageList",
+                         query=tuple(nbapi.images_query_parameters()), errors=(400,),
+                         description="The built-in images, one per profile of the old API (`show_name`)."),
+    }),
+    Route("/v1/{project_id}/images/{image_id}", ImageHandler, tag="images", operations={
+        "get": Operation("showImage", "Image details (ShowImage)", "Image", errors=(400,)),
+    }),
 ]
 
 #: tornado's routing table, derived from :data:`ROUTE_TABLE`
@@ -234,9 +324,13 @@ ROUTES: list[tuple[str, type[ApiHandler]]] = [(route.regex, route.handler) for r
 
 # --- the document --------------------------------------------------------------------------------
 
-_PATH_PARAMETERS = {
+_PATH_PARAMETERS: dict[str, Schema] = {
     "project_id": {"description": "The caller's project (ModelArts.0210 for another one)."},
     "instance_id": {"description": "An instance of the project (ModelArts.6309 if there is none)."},
+    "id": {"description": "An instance of the project made through the Notebook API (ModelArts.6309 if there is "
+                          "none)."},
+    "image_id": {"description": "An image of `GET /v1/{project_id}/images` (ModelArts.6797 for another id).",
+                 "schema": {"type": "string", "enum": image_ids()}},
 }
 
 _STATUS_TEXT = {
@@ -301,7 +395,7 @@ def _operation_document(route: Route, method: str, operation: Operation) -> Sche
     if parameters:
         document["parameters"] = parameters
     if operation.body is not None:
-        document["requestBody"] = {"required": True, "description": _BODY_LIMITS,
+        document["requestBody"] = {"required": operation.body_required, "description": _BODY_LIMITS,
                                    "content": {"application/json": {"schema": _schema(operation.body)}}}
     success_headers: Schema = {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}}
     success_headers.update({name: {"required": True, "schema": schema}
@@ -338,6 +432,16 @@ def _build() -> Schema:
         "ActionAnswer": api.action_answer_schema(),
         "DeleteAnswer": api.delete_answer_schema(),
         "TokenAnswer": api.token_answer_schema(),
+        "NotebookCreateRequest": nbapi.create_body_schema(),
+        "NotebookUpdateRequest": nbapi.update_body_schema(),
+        "LeaseRequest": nbapi.lease_body_schema(),
+        "Notebook": nbapi.notebook_schema(),
+        "NotebookList": nbapi.notebook_list_schema(_ref("Notebook")),
+        "Lease": nbapi.lease_schema(),
+        "Image": nbapi.image_schema(detail=True),
+        "ImageList": nbapi.image_list_schema(),
+        "NotebookFlavor": nbapi.flavor_schema(),
+        "NotebookFlavorList": nbapi.flavor_list_schema(_ref("NotebookFlavor")),
         "ClockAdvance": _CLOCK_ADVANCE,
         "Clock": _CLOCK,
         "Health": _HEALTH,
@@ -357,12 +461,16 @@ def _build() -> Schema:
         "info": {
             "title": "nb_devenv local DevEnviron server",
             "version": "1",
-            "description": "The ModelArts DevEnviron (old) API as the local server emulates it, plus its own "
-                           "`/_emulator` routes and the IAM password flow. Errors are "
+            "description": "The ModelArts development-environment APIs as the local server emulates them: the "
+                           "Notebook API (`/v1/{project_id}/notebooks`, images, flavors, lease) and the old DevEnviron "
+                           "API (`/v1/{project_id}/demanager/instances`), on one store and one lifecycle; plus its "
+                           "own `/_emulator` routes and the IAM password flow. Errors are "
                            "`{error_code, error_msg, request_id[, errors]}` with one of the documented codes "
                            f"({codes}).",
         },
-        "tags": [{"name": "devenviron", "description": "The instance API (`/v1/{project_id}/demanager`)."},
+        "tags": [{"name": "notebooks", "description": "The Notebook API (`/v1/{project_id}/notebooks`)."},
+                 {"name": "images", "description": "The Notebook API's images (`/v1/{project_id}/images`)."},
+                 {"name": "devenviron", "description": "The old instance API (`/v1/{project_id}/demanager`)."},
                  {"name": "iam", "description": "Tokens for `X-Auth-Token`."},
                  {"name": "emulator", "description": "The local server's own routes."}],
         "security": [{"AkSkSignature": [], "SdkDate": []}, {"IamToken": []}],

@@ -13,11 +13,12 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from .passwords import hash_password, is_password_hash
 
-__all__ = ["Store", "Project", "InstanceRecord", "Storage", "DEVENVIRON", "NOTEBOOKS", "devenviron_run_facts"]
+__all__ = ["Store", "Project", "InstanceRecord", "Storage", "InstanceQuery", "DEVENVIRON", "NOTEBOOKS",
+           "devenviron_run_facts"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -160,6 +161,76 @@ def _from_row(row: sqlite3.Row) -> InstanceRecord:
             values[key] = json.loads(values[key])
     values["storage"] = Storage.from_json(json.loads(values["storage"]))
     return InstanceRecord(**values)
+
+
+#: the columns a list may be ordered by
+_ORDER_COLUMNS = frozenset({"created_ms", "updated_ms", "name", "status", "id"})
+
+
+@dataclass(frozen=True)
+class InstanceQuery:
+    """Which of a project's instances of one API a list wants, in what order, and which page.
+
+    Every filter is optional (``None``: no filter); an empty set matches nothing. ``*_contains``
+    filters match a part of the value in any ASCII case (the lists' "fuzzy" match). The
+    ``request_*`` filters look into the API's stored request at a JSON path (``$.workspace_id``).
+    ``order`` names columns of :data:`_ORDER_COLUMNS`; ``status`` sorts by ``status_names`` (the
+    API's names of the stored statuses) when given. The id breaks ties, so pages never overlap.
+    """
+
+    statuses: frozenset[str] | None = None
+    id: str | None = None
+    name_contains: str | None = None
+    flavor_contains: str | None = None
+    profile_ids: frozenset[str] | None = None
+    request_equals: tuple[tuple[str, str], ...] = ()
+    request_contains: tuple[tuple[str, str], ...] = ()
+    order: tuple[str, ...] = ("created_ms",)
+    descending: bool = False
+    status_names: Mapping[str, str] | None = None
+    limit: int | None = None
+    offset: int = 0
+
+    def matches_nothing(self) -> bool:
+        return self.statuses == frozenset() or self.profile_ids == frozenset()
+
+    def where(self, project_id: str, api: str) -> tuple[str, list[Any]]:
+        """The SQL condition and its arguments (no value is ever written into the SQL)."""
+        clauses = ["project_id = ?", "api = ?", "status != 'DELETED'"]
+        args: list[Any] = [project_id, api]
+        for column, values in (("status", self.statuses), ("profile_id", self.profile_ids)):
+            if values is not None:
+                ordered = sorted(values)
+                clauses.append(f"{column} IN ({', '.join('?' for _ in ordered)})")
+                args += ordered
+        if self.id is not None:
+            clauses.append("id = ?")
+            args.append(self.id)
+        for column, text in (("name", self.name_contains), ("flavor", self.flavor_contains)):
+            if text is not None:
+                clauses.append(f"instr(lower({column}), lower(?)) > 0")
+                args.append(text)
+        for path, value in self.request_equals:
+            clauses.append("json_extract(request, ?) = ?")
+            args += [path, value]
+        for path, text in self.request_contains:
+            clauses.append("instr(lower(json_extract(request, ?)), lower(?)) > 0")
+            args += [path, text]
+        return " AND ".join(clauses), args
+
+    def order_by(self) -> tuple[str, list[Any]]:
+        direction = "DESC" if self.descending else "ASC"
+        terms, args = [], []
+        for column in dict.fromkeys((*self.order, "id")):
+            if column not in _ORDER_COLUMNS:
+                raise ValueError(f"cannot order instances by {column!r}")
+            if column == "status" and self.status_names:
+                cases = " ".join("WHEN ? THEN ?" for _ in self.status_names)
+                terms.append(f"CASE status {cases} ELSE status END {direction}")
+                args += [value for pair in sorted(self.status_names.items()) for value in pair]
+            else:
+                terms.append(f"{column} {direction}")
+        return ", ".join(terms), args
 
 
 def devenviron_run_facts(request: dict[str, Any]) -> dict[str, Any]:
@@ -355,6 +426,18 @@ class Store:
         rows = self._db.execute("SELECT * FROM instances WHERE project_id = ? AND api = ? AND status != 'DELETED'",
                                 (project_id, api)).fetchall()
         return [_from_row(r) for r in rows]
+
+    def page_of(self, project_id: str, api: str, query: InstanceQuery) -> tuple[int, list[InstanceRecord]]:
+        """``(how many instances match, the page of them)``: filtered, sorted and cut by SQLite."""
+        if query.matches_nothing():
+            return 0, []
+        where, args = query.where(project_id, api)
+        total: int = self._db.execute(f"SELECT COUNT(*) FROM instances WHERE {where}", args).fetchone()[0]
+        order, order_args = query.order_by()
+        rows = self._db.execute(f"SELECT * FROM instances WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                                [*args, *order_args, -1 if query.limit is None else query.limit,
+                                 query.offset]).fetchall()
+        return total, [_from_row(r) for r in rows]
 
     def instances_with_status(self, statuses: Iterable[str]) -> list[InstanceRecord]:
         wanted = tuple(statuses)

@@ -34,7 +34,7 @@ from .lease import (
     lease_seconds,
     remaining_ms,
 )
-from .paging import flavors_envelope, page_envelope
+from .paging import envelope_of_page, flavors_envelope, page_envelope
 from .rules import (
     DEFAULT_WORKSPACE,
     FEATURES,
@@ -109,6 +109,7 @@ __all__ = [
     "changed_fields",
     "check_storage_new_size",
     "deadline_from_now",
+    "envelope_of_page",
     "flavor_display_name",
     "flavors_envelope",
     "image_by_id",

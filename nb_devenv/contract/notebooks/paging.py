@@ -11,19 +11,24 @@ from typing import Any, Sequence, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["page_envelope", "flavors_envelope"]
+__all__ = ["page_envelope", "envelope_of_page", "flavors_envelope"]
 
 
 def page_envelope(items: Sequence[T], *, offset: int, limit: int | None) -> dict[str, Any]:
     """The page of ``items`` (all matching items, in order) that starts at ``offset`` and holds
     at most ``limit`` (``None``: no limit, as the flavor lists default to; the page size is then
     the number of matching items)."""
-    total = len(items)
+    page = list(items[offset:offset + limit]) if limit else list(items[offset:])
+    return envelope_of_page(page, total=len(items), offset=offset, limit=limit)
+
+
+def envelope_of_page(page: Sequence[T], *, total: int, offset: int, limit: int | None) -> dict[str, Any]:
+    """The envelope of a page already cut (by a database, say) from ``total`` matching items,
+    starting at ``offset`` with at most ``limit`` items: the same numbers as :func:`page_envelope`."""
     size = limit if limit else total
-    data = list(items[offset:offset + limit]) if limit else list(items[offset:])
     return {
         "current": offset // limit if limit else 0,  # without a limit there is one page
-        "data": data,
+        "data": list(page),
         "pages": -(-total // size) if size else 0,
         "size": size,
         "total": total,

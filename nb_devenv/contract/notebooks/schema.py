@@ -491,7 +491,8 @@ def notebook_schema() -> Schema:
         "name": {"type": "string", "maxLength": NAME_MAX},
         "description": _TEXT,
         "status": {"type": "string", "enum": list(STATUSES)},
-        "fail_reason": {"type": "string", "description": "Why the last operation failed (failed statuses only)."},
+        "fail_reason": {"type": "string", "description": "Why the last operation failed, or why a running instance "
+                                                         "stopped by itself (absent otherwise)."},
         "action_progress": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["step", "status", "description"],
             "properties": {"step": {"type": "integer", "minimum": 1, "maximum": 4},
@@ -501,7 +502,8 @@ def notebook_schema() -> Schema:
         "image": _instance_image_schema(),
         "lease": lease_schema(),
         "token": {"type": "string", "description": "The instance's Jupyter token."},
-        "url": {"type": "string", "description": "Opens the instance's JupyterLab (…/lab)."},
+        "url": {"type": "string", "description": "Opens the instance's JupyterLab (…/lab). Only while RUNNING: a "
+                                                 "local instance has an address only while its Jupyter server runs."},
         "volume": {
             "type": "object", "additionalProperties": False,
             "required": ["category", "ownership", "capacity", "mount_path"],
@@ -530,7 +532,7 @@ def notebook_schema() -> Schema:
         "create_at": {**_MS, "description": "Not in the SDK's model (it drops it); in ModelArts' samples."},
         "update_at": {**_MS, "description": "Not in the SDK's model (it drops it); in ModelArts' samples."},
     }
-    optional = {"fail_reason", "action_progress"}
+    optional = {"fail_reason", "action_progress", "url"}
     return {"type": "object", "additionalProperties": False,
             "required": [key for key in properties if key not in optional], "properties": properties}
 

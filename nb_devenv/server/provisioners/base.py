@@ -97,6 +97,16 @@ class Provisioner(ABC):
         crash, say); ``instance_ids`` are every instance that does exist. Returns what went."""
         return []
 
+    def has_gpu(self) -> bool:
+        """Whether instances here can use a GPU; without one, GPU flavors are sold out. A place
+        that cannot tell says no: a refused create is better than an instance that never starts."""
+        return False
+
+    def sold_out(self, flavor: Flavor) -> bool:
+        """Whether this place lacks the hardware ``flavor`` needs (the Notebook API's ``sold_out``,
+        and ModelArts.6329 for a create or an update that asks for it)."""
+        return flavor.hardware == "GPU" and not self.has_gpu()
+
     def failure_detail(self, instance: InstanceRecord) -> dict[str, str]:
         """Diagnostics for ``failed_reasons.detail`` (a log tail, say)."""
         return {}

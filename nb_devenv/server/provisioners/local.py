@@ -157,8 +157,14 @@ class LocalProcessProvisioner(Provisioner):
         # processes we spawned, so that we can reap them (waitpid) instead of leaving zombies
         self._children: dict[int, subprocess.Popen[bytes]] = {}
         self._exit_codes: dict[int, int] = {}  # of children that ended, until reported
+        self._has_gpu: bool | None = None  # looked up once: flavor lists ask on every request
 
     # --- what this machine can run -------------------------------------------------------------
+
+    def has_gpu(self) -> bool:
+        if self._has_gpu is None:
+            self._has_gpu = has_gpu()
+        return self._has_gpu
 
     def unavailable_reason(self, profile: Profile, flavor: Flavor) -> ProvisionError | None:
         if profile.python_major != 3:
@@ -169,7 +175,7 @@ class LocalProcessProvisioner(Provisioner):
                 f"Create the instance with a Python 3 profile (e.g. Python3) instead.",
                 {"profile": profile.id},
             )
-        if "GPU" in (profile.hardware, flavor.hardware) and not has_gpu():
+        if "GPU" in (profile.hardware, flavor.hardware) and not self.has_gpu():
             return ProvisionError(
                 NO_RESOURCES,
                 f"This machine has no GPU (no /dev/nvidia0 and no nvidia-smi), so profile {profile.id} "
