@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nb_devenv.client._defaults import (
+    DEFAULT_API,
     POLL_FAST,
     POLL_SLOW,
     REQUEST_TIMEOUT,
@@ -38,12 +39,16 @@ class ClientSettings:
     poll_slow: float = POLL_SLOW
     #: seconds ``--wait`` and :func:`nb_devenv.notebook.widgets.wait` wait at most
     wait_timeout: float = WAIT_TIMEOUT
+    #: the API the magics and the widgets speak unless a command says ``--api``
+    api: str = DEFAULT_API
 
-    def client_options(self) -> dict[str, Any]:
-        """Keyword arguments for :class:`~nb_devenv.client._client.AsyncDevEnvClient`."""
+    def client_options(self, api: str | None = None) -> dict[str, Any]:
+        """Keyword arguments for :class:`~nb_devenv.client._client.AsyncDevEnvClient`, speaking
+        ``api`` (default: :attr:`api`)."""
         return {"endpoint": self.endpoint, "region": self.region, "project_id": self.project_id,
-                "data_dir": self.data_dir, "timeout": self.timeout}
+                "data_dir": self.data_dir, "timeout": self.timeout, "api": api or self.api}
 
-    def connection_key(self) -> tuple[Any, ...]:
-        """What tells one connection from another: widgets with equal keys share one hub."""
-        return tuple(self.client_options().values())
+    def connection_key(self, api: str | None = None) -> tuple[Any, ...]:
+        """What tells one connection from another: widgets with equal keys share one hub (one
+        per API: a hub's list request speaks one)."""
+        return tuple(self.client_options(api).values())

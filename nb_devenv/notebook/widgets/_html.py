@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 
 import ipywidgets as widgets
 
-from nb_devenv.contract import FAILED, TRANSITIONAL
+from nb_devenv.client._api import failed_any, transitional_any
 
 __all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "html_part", "set_hidden", "set_family_class",
            "hold_sync_all", "STYLE"]
@@ -34,15 +34,19 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+_TRANSITIONAL, _FAILED = transitional_any(), failed_any()
+
+
 def family(status: str) -> str:
-    """The visual family of a status: running, transition, stopped, failed, deleted or unknown."""
+    """The visual family of a status (of either API): running, transition, stopped, failed,
+    deleted or unknown."""
     if status == "RUNNING":
         return "running"
-    if status in TRANSITIONAL:
+    if status in _TRANSITIONAL:
         return "transition"
-    if status in FAILED:
+    if status in _FAILED:
         return "failed"
-    if status in ("STOPPED", "UNAVAILABLE"):
+    if status in ("STOPPED", "UNAVAILABLE", "FROZEN"):
         return "stopped"
     if status == "DELETED":
         return "deleted"
