@@ -181,22 +181,21 @@ class NotebookCreateForm(FormShell):
     def _fill(self, images: Sequence[NotebookImage], flavors: Sequence[NotebookFlavor]) -> None:
         """Put the server's images and flavors into the lists, the presets chosen if they match."""
         self._flavors = {f.id: f for f in flavors}
-        with self.image.hold_trait_notifications(), self.flavor.hold_trait_notifications():
-            self.image.options = [(image_option_label(i), i.id) for i in images]
-            self.flavor.options = [(notebook_flavor_label(f), f.id) for f in flavors]
-            ref = self._preset_image
-            chosen = next((i for i in images if ref and i.matches(ref)), None)
-            if ref and chosen is None:  # keep it visible, so the rule's message explains it
-                self.image.options = [*self.image.options, (f"{ref} (not offered by the server)", ref)]
-            if ref:
-                self.image.value = chosen.id if chosen else ref
-            if self._preset_flavor:
-                if self._preset_flavor not in self._flavors:
-                    self.flavor.options = [*self.flavor.options,
-                                           (f"{self._preset_flavor} (not offered by the server)", self._preset_flavor)]
-                self.flavor.value = self._preset_flavor
-            else:  # the first flavor that is not sold out, as a console would preselect
-                self.flavor.value = next((f.id for f in flavors if not f.sold_out), self.flavor.value)
+        self.image.options = [(image_option_label(i), i.id) for i in images]
+        self.flavor.options = [(notebook_flavor_label(f), f.id) for f in flavors]
+        ref = self._preset_image
+        chosen = next((i for i in images if ref and i.matches(ref)), None)
+        if ref and chosen is None:  # keep it visible, so the rule's message explains it
+            self.image.options = [*self.image.options, (f"{ref} (not offered by the server)", ref)]
+        if ref:
+            self.image.value = chosen.id if chosen else ref
+        if self._preset_flavor:
+            if self._preset_flavor not in self._flavors:
+                self.flavor.options = [*self.flavor.options,
+                                       (f"{self._preset_flavor} (not offered by the server)", self._preset_flavor)]
+            self.flavor.value = self._preset_flavor
+        else:  # the first flavor that is not sold out, as a console would preselect
+            self.flavor.value = next((f.id for f in flavors if not f.sold_out), self.flavor.value)
         self._loaded = True
 
     # -- the request -----------------------------------------------------------------------------
