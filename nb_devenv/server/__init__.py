@@ -1,4 +1,5 @@
-"""The embedded local server that speaks the ModelArts DevEnviron API, with real instances.
+"""The embedded local server that speaks the ModelArts development-environment APIs (the
+Notebook API and the old DevEnviron API), with real instances.
 
 Each instance is a real Jupyter server process on 127.0.0.1; state lives in SQLite under the
 data directory and survives restarts. The server imports only ``nb_devenv.contract``,

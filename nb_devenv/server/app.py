@@ -169,8 +169,8 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
         provisioner = LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
         lifecycle = Lifecycle(store, provisioner, clock)
         admission = Admission(store, provisioner, config.max_instances, config.granted_flavors)
-        context = ServerContext(store, lifecycle, InstanceOperations(store, lifecycle, admission), Authenticator(store),
-                                NotebookOperations(store, lifecycle, admission),
+        context = ServerContext(store, lifecycle, InstanceOperations(store, lifecycle, admission),
+                                Authenticator(store), NotebookOperations(store, lifecycle, admission),
                                 default_project_id=project.id, data_dir=str(layout.root), stop=stop)
 
         try:

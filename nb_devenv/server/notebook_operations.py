@@ -152,6 +152,10 @@ class NotebookOperations:
             params.get("workspace_id") or params.get("workspaceId")))
 
     def _page(self, project: Project, query: Mapping[str, Any], *, every_workspace: bool) -> Page:
+        """The list's query in the store's terms. Where ModelArts says nothing, the local server
+        decides: every instance has its volume billed (``billing`` STORAGE matches all, COMPUTE
+        and ALL the RUNNING ones); ``owner`` and ``username`` match the project's IAM user or
+        nothing; pool, tag and ip filters match nothing (there are none here)."""
         statuses: frozenset[str] | None = None
         if query["status"] is not None:
             statuses = frozenset(i for i, shown in _LISTED.items() if shown == query["status"])

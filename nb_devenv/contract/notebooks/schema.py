@@ -322,7 +322,8 @@ def list_query_parameters() -> list[Schema]:
         _param("description", {"type": "string", "maxLength": description_schema()["maxLength"],
                                "pattern": description_schema()["pattern"]},
                "Filter (fuzzy): the description rules apply (ModelArts.6334/6336)."),
-        _param("ip", {"type": "string", "format": "ipv4"}, "Filter: an IPv4 address (ModelArts.6336)."),
+        _param("ip", {"type": "string", "anyOf": [{"maxLength": 0}, {"format": "ipv4"}]},
+               "Filter: an IPv4 address (ModelArts.6336); empty is no filter."),
     ]
 
 
