@@ -84,6 +84,10 @@ async def test_create_extend_list_stop_delete(ip, client):
         repr(extended).startswith(f"extended {instance.id}: it stops in 3h")
     assert 3 * 3600 - 15 <= (await client.get(instance.id)).remain_time <= 3 * 3600
 
+    again = ip.run_line_magic("devenv", f"get {instance.id} {NB}")  # re-attach, e.g. after a kernel restart
+    assert isinstance(again, InstanceStatusWidget) and again.api == "notebooks" and again.status == "RUNNING"
+    assert 3 * 3600 - 15 <= again.remaining <= 3 * 3600
+
     table = ip.run_line_magic("devenv", f"list {NB} --status RUNNING")
     assert isinstance(table, InstanceTable) and instance.id in {i.id for i in table}
     assert instance.id not in repr(ip.run_line_magic("devenv", "list")), "the old API lists its own"

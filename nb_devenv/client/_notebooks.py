@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from nb_devenv.contract import AutoStopSetting, Violation
+from nb_devenv.contract import AutoStopSetting, Violation, format_duration
 from nb_devenv.contract import notebooks as nb
 
 from ._api import NOTEBOOKS
@@ -194,7 +194,12 @@ class NotebookEndpoints:
                                   f"no deadline to extend (from_now=True / --from-now sets one)")
             run = current.remaining + seconds
         body = nb.build_lease_body(run)
-        _check(nb.validate_lease(body, {})[1])
+        violations = nb.validate_lease(body, {})[1]
+        if violations and not from_now:  # say what the user asked for, not only the milliseconds sent
+            asked = (f"{format_duration(seconds, 'short')} more makes {format_duration(run, 'short')} from now, "
+                     f"the run time this renewal asks for")
+            violations = [Violation(v.code, v.field, f"{v.rule} ({asked})", v.args) for v in violations]
+        _check(violations)
         # idempotent: the body says "stop `run` seconds from now", so a retry moves the
         # deadline by no more than the retry's delay
         response = await self.client._send("PATCH", f"/notebooks/{instance_id}/lease", body=body, idempotent=True)

@@ -392,6 +392,9 @@ class InstanceStatusWidget(widgets.VBox):
             return
         if self._spawn(work or self._act(op), op) is None:
             return
+        self._begin(op)
+
+    def _begin(self, op: str) -> None:
         name = self._instance.name if self._instance else self.instance_id
         self._busy = op
         self.error = ""
@@ -400,6 +403,15 @@ class InstanceStatusWidget(widgets.VBox):
 
     def _click_extend(self, seconds: int) -> None:
         self._click("extend", self._extend(seconds))
+
+    async def extend(self, seconds: int) -> None:
+        """What the Extend buttons do (``+1 h`` is ``extend(3600)``): renew the Notebook API
+        instance's lease so it runs ``seconds`` longer, then show the new deadline; an error
+        goes to the widget's error line. Nothing happens while another action runs."""
+        if self._busy is not None or self._closed:
+            return
+        self._begin("extend")
+        await self._extend(seconds)
 
     async def _extend(self, seconds: int) -> None:
         """Renew the lease so the instance runs ``seconds`` longer, then show the new deadline."""
