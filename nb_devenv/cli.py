@@ -219,7 +219,8 @@ def _print_instance(instance: Instance, as_json: bool) -> None:
         stops = instance.stops_at.astimezone().strftime("%H:%M:%S")
         lines.append(f"time left:   {format_duration(instance.remain_time)} (stops at {stops})")
     if instance.url:
-        lines.append(f"url:         {instance.url}  (with its token: nb-devenv open {instance.id})")
+        api = " --api notebooks" if instance.api == NOTEBOOKS else ""
+        lines.append(f"url:         {instance.url}  (with its token: nb-devenv open {instance.id}{api})")
     if instance.fail_reason:
         lines.append(f"failed:      {instance.fail_reason}")
     print("\n".join(lines))

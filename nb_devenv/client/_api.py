@@ -14,6 +14,7 @@ import it at ``%load_ext``, so it loads the Notebook dialect only when one of th
 
 from __future__ import annotations
 
+import functools
 import os
 from types import ModuleType
 from typing import Literal, Mapping
@@ -70,6 +71,7 @@ def statuses(api: str) -> tuple[str, ...]:
     return found
 
 
+@functools.cache
 def all_statuses() -> tuple[str, ...]:
     """Every status of either API, the old API's first (what ``--status`` accepts)."""
     return tuple(dict.fromkeys((*statuses(DEVENVIRON), *statuses(NOTEBOOKS))))
@@ -92,12 +94,14 @@ def is_failed(api: str, status: str) -> bool:
     return status in _status_module(api).FAILED
 
 
+@functools.cache
 def transitional_any() -> frozenset[str]:
     """The transitional statuses of either API (a status badge's colour does not depend on it)."""
     found: frozenset[str] = _status_module(DEVENVIRON).TRANSITIONAL | _status_module(NOTEBOOKS).TRANSITIONAL
     return found
 
 
+@functools.cache
 def failed_any() -> frozenset[str]:
     found: frozenset[str] = _status_module(DEVENVIRON).FAILED | _status_module(NOTEBOOKS).FAILED
     return found

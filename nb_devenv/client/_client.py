@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import (
+    TYPE_CHECKING,
     Any,
     AsyncGenerator,
     Awaitable,
@@ -90,8 +91,10 @@ from ._exceptions import (
 )
 from ._http_errors import error_from_response
 from ._models import ActionResult, Instance, InstanceList, Lease, NotebookFlavor, NotebookImage
-from ._notebooks import SORT_KEYS_OF_OLD_SORTBY, NotebookEndpoints
 from ._poller import InstanceHub, Subscription
+
+if TYPE_CHECKING:
+    from ._notebooks import NotebookEndpoints
 from ._retry import RETRYABLE_STATUSES, RetryPolicy
 
 __all__ = ["AsyncDevEnvClient"]
@@ -248,7 +251,11 @@ class AsyncDevEnvClient:
     ):
         #: the API this client speaks: ``"devenviron"`` or ``"notebooks"``
         self.api: ApiName = resolve_api(api)
-        self._notebooks = NotebookEndpoints(self) if self.api == NOTEBOOKS else None
+        self._notebooks: NotebookEndpoints | None = None
+        if self.api == NOTEBOOKS:  # the Notebook dialect (its rules, catalogue, schemas) loads only then
+            from ._notebooks import NotebookEndpoints
+
+            self._notebooks = NotebookEndpoints(self)
         self._options = _Where(endpoint=endpoint, region=region, project_id=project_id, data_dir=data_dir)
         self._auth = auth
         self._timeout = timeout
@@ -438,8 +445,7 @@ class AsyncDevEnvClient:
             return await self._notebooks.list({
                 "status": status, "offset": offset, "limit": limit or None, "workspace_id": workspace_id,
                 "pool_id": pool_id, "name": name, "flavor": flavor, "image_id": image_id, "feature": feature,
-                "owner": owner, "sort_key": sort_key or SORT_KEYS_OF_OLD_SORTBY.get(sortby or "", sortby),
-                "sort_dir": sort_dir or (order.upper() if order else None)})
+                "owner": owner, "sort_key": sort_key, "sort_dir": sort_dir}, sortby=sortby, order=order)
         self._refuse_fields({"name": name, "flavor": flavor, "image_id": image_id, "sort_key": sort_key,
                              "sort_dir": sort_dir, "feature": feature, "owner": owner},
                             "the DevEnviron API filters by status and workspace_id and sorts with sortby/order")

@@ -20,8 +20,6 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 from nb_devenv.contract import format_duration
-from nb_devenv.contract.notebooks.flavors import KIB_PER_GIB
-from nb_devenv.contract.notebooks.lease import lease_deadline_ms
 from nb_devenv.core.clock import Clock, SystemClock
 
 from ._api import DEVENVIRON, NOTEBOOKS, is_failed, is_transitional
@@ -115,6 +113,9 @@ class Lease:
     @property
     def deadline_ms(self) -> int | None:
         """When the instance stops (ms since the epoch, server clock); ``None`` when off."""
+        # the Notebook dialect loads when a lease is first read, not with the client
+        from nb_devenv.contract.notebooks.lease import lease_deadline_ms
+
         return lease_deadline_ms({"enable": self.enable, "create_at": self.create_at, "duration": self.duration})
 
     @property
@@ -195,6 +196,8 @@ class NotebookFlavor:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> "NotebookFlavor":
+        from nb_devenv.contract.notebooks.flavors import KIB_PER_GIB
+
         memory = _int_or_none(data.get("memory"))
         gpu: dict[str, Any] = data["gpu"] if isinstance(data.get("gpu"), dict) else {}
         return cls(

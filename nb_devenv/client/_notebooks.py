@@ -116,10 +116,13 @@ class NotebookEndpoints:
         found = await self.client.list_all(name=name, workspace_id=workspace)
         return [i for i in found if i.name == name]
 
-    async def list(self, query: dict[str, Any]) -> InstanceList:
+    async def list(self, query: dict[str, Any], *, sortby: str | None = None, order: str | None = None) -> InstanceList:
         """One page (``limit`` given), or every match page by page (``limit`` ``None``, as
         the old API's ``limit`` 0 lists all): the hub's one list request per poll stays one
-        request up to :data:`LIST_PAGE` instances."""
+        request up to :data:`LIST_PAGE` instances. The old API's ``sortby``/``order`` stand
+        for ``sort_key``/``sort_dir`` when those are not given."""
+        query = {**query, "sort_key": query.get("sort_key") or SORT_KEYS_OF_OLD_SORTBY.get(sortby or "", sortby),
+                 "sort_dir": query.get("sort_dir") or (order.upper() if order else None)}
         params = {k: str(v) for k, v in query.items() if v is not None}
         _check(nb.validate_list_query(params)[1])
         if "limit" in params:

@@ -20,13 +20,18 @@ Button descriptions are exactly "Create", "Stop", "Start", "Delete", "Refresh", 
 Extend buttons "+1 h" and "+4 h".
 """
 
+from typing import TYPE_CHECKING
+
+from ...core.lazy import lazy_exports
 from .form import CreateForm, field_for_path, flavor_option_label
 from .form_base import FormShell
-from .form_notebooks import NotebookCreateForm, image_option_label, notebook_field_for_path, notebook_flavor_label
 from .results import FlavorTable, ImageTable, InstanceTable, KeyValueView, Message
 from .runtime import ClientSettings, hub_for, shutdown
 from .status import LINK_TTL, WARN_BELOW, InstanceStatusWidget
 from .waiting import resend_state, wait
+
+if TYPE_CHECKING:
+    from .form_notebooks import NotebookCreateForm, image_option_label, notebook_field_for_path, notebook_flavor_label
 
 __all__ = [
     "CreateForm",
@@ -51,3 +56,7 @@ __all__ = [
     "LINK_TTL",
     "WARN_BELOW",
 ]
+
+# the Notebook API's form loads its dialect (rules, catalogue views): on first use
+_LAZY = ("NotebookCreateForm", "image_option_label", "notebook_field_for_path", "notebook_flavor_label")
+__getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_LAZY, "form_notebooks"), globals())

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator
 import ipywidgets as widgets
 
 from nb_devenv.client._api import failed_any, transitional_any
+from nb_devenv.contract import FAILED, STATUSES, TRANSITIONAL
 
 __all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "html_part", "set_hidden", "set_family_class",
            "hold_sync_all", "STYLE"]
@@ -34,17 +35,16 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-_TRANSITIONAL, _FAILED = transitional_any(), failed_any()
-
-
 def family(status: str) -> str:
     """The visual family of a status (of either API): running, transition, stopped, failed,
-    deleted or unknown."""
+    deleted or unknown. (The old API's statuses are judged without loading the Notebook
+    dialect.)"""
     if status == "RUNNING":
         return "running"
-    if status in _TRANSITIONAL:
+    old = status in STATUSES
+    if status in (TRANSITIONAL if old else transitional_any()):
         return "transition"
-    if status in _FAILED:
+    if status in (FAILED if old else failed_any()):
         return "failed"
     if status in ("STOPPED", "UNAVAILABLE", "FROZEN"):
         return "stopped"

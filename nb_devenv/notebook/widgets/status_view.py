@@ -18,7 +18,6 @@ from nb_devenv.client._api import NOTEBOOKS
 from nb_devenv.client._models import Instance
 from nb_devenv.client._tables import instance_row
 from nb_devenv.contract import format_duration
-from nb_devenv.contract.notebooks import DURATION_MAX_MS
 from nb_devenv.core.clock import Clock
 
 from ._html import badge, esc
@@ -238,6 +237,8 @@ def lease_view(instance: Instance | None, clock: Clock | None = None, *, deleted
     if instance.api == NOTEBOOKS:
         if left is None:
             return LeaseView()
+        from nb_devenv.contract.notebooks import DURATION_MAX_MS  # loaded with the first such instance
+
         room = DURATION_MAX_MS // 1000 - left
         return LeaseView(
             note="lease: the instance stops at the time above; renew it to let it run longer",
