@@ -203,7 +203,7 @@ def test_client_hub_magics_and_cli_start_from_the_same_defaults():
     wait = {inspect.signature(AsyncDevEnvClient.wait_until).parameters["timeout"].default,
             traits["wait_timeout"].default_value, settings.wait_timeout}
     timeout = {client._timeout, traits["timeout"].default_value, settings.timeout}
-    api = {client.api, settings.api, DevEnv().api}  # $NB_DEVENV_API is not set here
+    api = {client.api, settings.resolved_api(), DevEnv().api}  # $NB_DEVENV_API is not set here
     assert api == {_defaults.DEFAULT_API}
     assert fast == {_defaults.POLL_FAST} and slow == {_defaults.POLL_SLOW}
     assert wait == {_defaults.WAIT_TIMEOUT} and timeout == {_defaults.REQUEST_TIMEOUT}

@@ -173,6 +173,12 @@ class TestNotebookForm:
     def test_the_old_form_stays_the_default(self):
         assert type(CreateForm()).__name__ == "CreateForm"
 
+    def test_the_environment_chooses_for_widgets_made_in_code_too(self, monkeypatch):
+        monkeypatch.setenv("NB_DEVENV_API", "notebooks")
+        assert isinstance(CreateForm(images=images(), flavors=flavors()), NotebookCreateForm)
+        assert InstanceStatusWidget("2f74581a-096e-4620-8e6f-63a0e036be90", watch=False).api == "notebooks"
+        assert InstanceStatusWidget("DE-1", watch=False, api="devenviron").api == "devenviron"
+
 
 # -- against the real server -------------------------------------------------------------------------------
 

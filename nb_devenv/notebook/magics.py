@@ -4,6 +4,8 @@
 traits of ``DevEnv`` (``%config DevEnv.endpoint = "…"``, or ``c.DevEnv.endpoint`` in
 ``ipython_config.py``). Credentials are never magic options: they come from the environment,
 a token file, or the local server's credentials file (see :mod:`nb_devenv.client._connection`).
+``DevEnv.api`` chooses the API the subcommands speak (the old DevEnviron API, or today's
+Notebook API); every subcommand's ``--api`` overrides it for one call.
 
 Errors: bad flags and broken request rules raise ``UsageError`` (one short message, and the
 cell still fails under nbclient/papermill); API and transport failures raise the package's

@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 
 import ipywidgets as widgets
 
-from nb_devenv.client._api import NOTEBOOKS, resolve_api
+from nb_devenv.client._api import NOTEBOOKS
 from nb_devenv.contract import (
     DURATION_MAX,
     FLAVORS,
@@ -150,7 +150,7 @@ class CreateForm(FormShell):
 
     def __new__(cls, *args: Any, api: str | None = None, settings: runtime.ClientSettings | None = None,
                 **kwargs: Any) -> Any:
-        if cls is CreateForm and resolve_api(api or (settings.api if settings else None)) == NOTEBOOKS:
+        if cls is CreateForm and (settings or runtime.ClientSettings()).resolved_api(api) == NOTEBOOKS:
             from .form_notebooks import NotebookCreateForm
 
             return NotebookCreateForm(settings=settings, **kwargs)

@@ -124,7 +124,7 @@ class InstanceStatusWidget(widgets.VBox):
         self._closed = False
         self._watch_wanted = watch
         #: the instance's API: its hub's client speaks it, its rules enable the buttons
-        self.api = instance.api if isinstance(instance, Instance) else (api or self.settings.api)
+        self.api = instance.api if isinstance(instance, Instance) else self.settings.resolved_api(api)
 
         self._style = html_part("nb-devenv-style", STYLE)
         self._title = html_part("nb-devenv-title")
