@@ -79,7 +79,7 @@ class CountdownRow(widgets.HBox):
         return [self, self.countdown, self.bar, self.warning]
 
 
-class LeaseRow(widgets.VBox):
+class LeaseRow(widgets.HBox):
     """The lease (class ``nb-devenv-lease``): a line about it (``nb-devenv-lease-note``) and,
     for a running Notebook API instance, the Extend buttons (box ``nb-devenv-extend``; "+1 h",
     "+4 h", class ``nb-devenv-extend-button``). A click calls ``on_extend(seconds)``."""
@@ -93,8 +93,7 @@ class LeaseRow(widgets.VBox):
         for seconds, button in self.extend_buttons.items():
             button.add_class("nb-devenv-extend-button")
             button.on_click(lambda _b, seconds=seconds: on_extend(seconds))
-        self.extend_box = widgets.HBox([html_part("nb-devenv-extend-label", "extend:"),
-                                        *self.extend_buttons.values()])
+        self.extend_box = widgets.HBox(list(self.extend_buttons.values()))
         self.extend_box.add_class("nb-devenv-extend")
         super().__init__(children=[self.note, self.extend_box], **kwargs)
         self.add_class("nb-devenv-lease")
@@ -113,5 +112,4 @@ class LeaseRow(widgets.VBox):
         set_hidden(self, not (view.note or view.extend))
 
     def all_widgets(self) -> list[widgets.Widget]:
-        label = self.extend_box.children[0]
-        return [self, self.note, self.extend_box, label, *self.extend_buttons.values()]
+        return [self, self.note, self.extend_box, *self.extend_buttons.values()]

@@ -241,7 +241,7 @@ def lease_view(instance: Instance | None, clock: Clock | None = None, *, deleted
 
         room = DURATION_MAX_MS // 1000 - left
         return LeaseView(
-            note="lease: the instance stops at the time above; renew it to let it run longer",
+            note="lease: let it run longer",
             extend=True, extendable=frozenset(s for s in EXTEND_STEPS if s <= room) if idle else frozenset())
     if left is None:
         return LeaseView()
