@@ -19,6 +19,7 @@ from nb_devenv import (
     AsyncDevEnvClient,
     ConflictError,
     ConfigurationError,
+    DevEnvError,
     InstanceFailedError,
     NotFoundError,
     RetryPolicy,
@@ -95,10 +96,15 @@ async def test_images_flavors_create_run_open_extend_stop_delete(shared_server):
         assert gone.value.error_code == "ModelArts.6309"
 
 
-async def test_start_takes_this_runs_lease(shared_server):
+async def test_a_lease_that_is_off_and_the_lease_of_a_start(shared_server):
     async with client_for(shared_server) as client:
-        created = await client.create(name="nb-start", image_id=(await client.find_image("Python3")).id, flavor=CPU)
-        await client.wait_until(created.id, "RUNNING", timeout=60)
+        image = await client.find_image("Python3")
+        created = await client.create(name="nb-start", image_id=image.id, flavor=CPU, lease="off")
+        running = await client.wait_until(created.id, "RUNNING", timeout=60)
+        assert not running.auto_stop.enable and running.remain_time is None and not running.lease.enable
+        with pytest.raises(DevEnvError, match="auto-stop is off"):
+            await client.extend(created.id, HOUR)  # nothing to move: --from-now sets a deadline
+        assert HOUR - 10 <= (await client.extend(created.id, HOUR, from_now=True)).remaining <= HOUR
         await client.stop(created.id)
         await client.wait_until(created.id, "STOPPED", timeout=30)
         started = await client.start(created.id, lease=2 * HOUR)
@@ -322,3 +328,6 @@ def test_a_notebook_answer_is_an_instance_with_a_live_countdown():
     off = Instance.from_api(notebook_answer("RUNNING", created=now, lease_at=now, enable=False), clock=clock,
                             api="notebooks")
     assert not off.auto_stop.enable and off.remain_time is None
+    off_later = Instance.from_api(notebook_answer("RUNNING", created=now, lease_at=now + 5000, enable=False),
+                                  clock=clock, api="notebooks")
+    assert off_later.state_key() == off.state_key(), "a lease that is off does not count down either"

@@ -116,6 +116,7 @@ async def test_cell_body_is_a_notebook_create_request_and_flags_override_it(ip):
     (f"create {NB} --name x --profile Python3 --flavor modelarts.vm.cpu.2u",
      "--profile is not a flag of the Notebook API (--api notebooks): use --image"),
     (f"create {NB} --name x {CPU} --auto-stop 2h", "--auto-stop is not a flag of the Notebook API"),
+    (f"create {NB} --form --annotation team=a", "--annotation is not a flag of the Notebook API"),
     (f"create --name x {CPU}", "--image is not a flag of the DevEnviron API (--api devenviron): use --profile"),
     (f"create {NB} --name 'bad name' --image {nb.image_for_profile('Python3').id} --flavor m.1u --lease 30m",
      "ModelArts.6334"),

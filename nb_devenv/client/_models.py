@@ -370,13 +370,14 @@ class Instance:
     def state_key(self) -> str:
         """What counts as a change of this instance: everything in its JSON except the ticking
         ``remain_time`` and the bookkeeping ``latest_update_timestamp`` (``update_at``). A
-        Notebook API lease that does not count down (the instance is not running) is drawn "as
-        if armed now", so only its kind counts then. Watchers compare keys to act only on real
+        Notebook API lease that does not count down (the instance is not running, or auto-stop
+        is off) is drawn "as if armed now", so only its kind counts then. Watchers compare keys to act only on real
         changes."""
         raw = dict(self.raw)
         if self.api == NOTEBOOKS:
             raw.pop("update_at", None)
-            if self.status != "RUNNING" and isinstance(raw.get("lease"), dict):
+            counting = self.status == "RUNNING" and self.lease is not None and self.lease.enable
+            if not counting and isinstance(raw.get("lease"), dict):
                 raw["lease"] = {k: v for k, v in raw["lease"].items() if k in ("enable", "type")}
             return json.dumps(raw, sort_keys=True)
         raw.pop("latest_update_timestamp", None)

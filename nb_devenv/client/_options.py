@@ -36,7 +36,7 @@ __all__ = [
     "CREATE_FIELDS", "NOTEBOOK_CREATE_FIELDS", "INSTANCE_ID_HELP", "API_HELP", "duration_arg", "extend_arg",
     "status_arg", "add_api_argument", "add_instance_id", "add_create_arguments", "add_list_arguments",
     "add_action_arguments", "add_update_arguments", "add_extend_arguments", "parse_annotations",
-    "body_from_options", "resolve_image", "list_filters", "update_changes", "create_fields_given",
+    "refuse_other_api", "body_from_options", "resolve_image", "list_filters", "update_changes", "create_fields_given",
 ]
 
 #: the plain-valued create flags of the DevEnviron API (as attribute names of the parsed
@@ -179,7 +179,9 @@ def create_fields_given(args: argparse.Namespace, api: str) -> dict[str, Any]:
     return {f: getattr(args, f) for f in fields if getattr(args, f) is not None}
 
 
-def _refuse_other_api(args: argparse.Namespace, api: str) -> None:
+def refuse_other_api(args: argparse.Namespace, api: str) -> None:
+    """``ValueError`` naming the first create flag given that ``api`` does not take, and what to
+    use instead (``--profile`` with the Notebook API: ``--image``)."""
     foreign = _OLD_ONLY if api == NOTEBOOKS else _NOTEBOOKS_ONLY
     for attribute, (flag, instead) in foreign.items():
         if getattr(args, attribute) not in (None, []):
@@ -194,7 +196,7 @@ def body_from_options(args: argparse.Namespace, base: dict[str, Any] | None = No
     :func:`nb_devenv.contract.notebooks.build_create_body`); ``ValueError`` for a malformed
     ``--annotation`` or a flag of the other API. ``--image`` goes in as given (see
     :func:`resolve_image`)."""
-    _refuse_other_api(args, api)
+    refuse_other_api(args, api)
     if api == NOTEBOOKS:
         from nb_devenv.contract import notebooks  # the Notebook dialect loads when first used
 

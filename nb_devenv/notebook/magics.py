@@ -161,7 +161,7 @@ def _violations_error(violations: list[Violation]) -> UsageError:
     return UsageError(describe_violations(violations))
 
 
-def _annotation_error(error: ValueError) -> UsageError:
+def _create_flag_error(error: ValueError) -> UsageError:
     return UsageError(f"%devenv create: {error}")
 
 
@@ -404,10 +404,14 @@ class DevEnv(Magics, Configurable):
         try:
             return options.body_from_options(args, base, api)
         except ValueError as error:  # a malformed --annotation, a flag of the other API
-            raise _annotation_error(error) from None
+            raise _create_flag_error(error) from None
 
     def _cmd_create(self, args: argparse.Namespace, cell: str | None) -> Any:
         api = self._api_of(args)
+        try:
+            options.refuse_other_api(args, api)  # for the form's presets too
+        except ValueError as error:
+            raise _create_flag_error(error) from None
         preset = options.create_fields_given(args, api)
         nothing_given = cell is None and not args.annotation and not preset
         if args.form or (nothing_given and not args.dry_run):
@@ -440,7 +444,7 @@ class DevEnv(Magics, Configurable):
             try:
                 preset["annotations"] = options.parse_annotations(args.annotation)
             except ValueError as error:
-                raise _annotation_error(error) from None
+                raise _create_flag_error(error) from None
         from .widgets import CreateForm
 
         form = CreateForm(settings=self.settings, api=api, **preset)
