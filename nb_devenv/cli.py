@@ -1,7 +1,8 @@
-"""``nb-devenv``: the command line for the same API the notebook magics use.
+"""``nb-devenv``: the command line for the same APIs the notebook magics use.
 
 With no ``--endpoint``/``--region`` (or ``$NB_DEVENV_ENDPOINT``/``$NB_DEVENV_REGION``) every
-command talks to the embedded local server, starting it if needed. Credentials never go on
+command talks to the embedded local server, starting it if needed. Every command that talks to
+the API takes ``--api devenviron|notebooks`` (default ``$NB_DEVENV_API``, else devenviron). Credentials never go on
 the command line: they come from the environment or the local server's credentials file.
 Errors print the ModelArts error code and message and exit with status 1; a command line that
 cannot be parsed exits with status 2.
@@ -28,9 +29,10 @@ from nb_devenv.client._exceptions import (
     DevEnvError,
     SpecValidationError,
 )
+from nb_devenv.client._api import NOTEBOOKS, resolve_api
 from nb_devenv.client._local_server import read_credentials, running_endpoint
 from nb_devenv.client._models import Instance
-from nb_devenv.client._tables import text_table
+from nb_devenv.client._tables import FLAVOR_COLUMNS, IMAGE_COLUMNS, flavor_row, image_row, rows_text, text_table
 from nb_devenv.core.paths import CREDENTIALS_FILE, default_data_dir
 
 from .contract import (
@@ -103,6 +105,7 @@ def _connection_options() -> _Parser:
     group.add_argument("--region", help="region name, e.g. cn-north-4 (gives the endpoint)")
     group.add_argument("--project-id", help="project id (default: $HUAWEICLOUD_SDK_PROJECT_ID)")
     group.add_argument("--data-dir", help=DATA_DIR_HELP)
+    options.add_api_argument(common)
     common.add_argument("--json", action="store_true", help=JSON_HELP)
     return common
 
@@ -166,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_update_arguments(sub.add_parser("update", parents=[common],
                                                 help="change description or auto-stop"))
 
+    options.add_extend_arguments(sub.add_parser(
+        "extend", parents=[common], help="Notebook API: let a running instance run longer",
+        description="Renew the lease of a running Notebook API instance: it stops DURATION later than it "
+                    "would (with --from-now: DURATION from now)."))
+    sub.add_parser("images", parents=[common], help="Notebook API: the images the server offers")
+    sub.add_parser("flavors", parents=[common], help="Notebook API: the flavors the server offers (sold-out marked)")
+
     watch = sub.add_parser("watch", parents=[common], help="live status line with the auto-stop countdown")
     options.add_instance_id(watch)
     watch.add_argument("--until", choices=STATUSES, help="exit once the instance has this status")
@@ -185,39 +195,48 @@ def build_parser() -> argparse.ArgumentParser:
 # -- output -------------------------------------------------------------------------------------
 
 def _print_instance(instance: Instance, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(instance.raw, indent=2, sort_keys=True))
+    if as_json:  # the Notebook API's objects carry the token: `open` is the command that prints it
+        print(json.dumps(instance.raw_without_token(), indent=2, sort_keys=True))
         return
     lines = [
         f"name:        {instance.name}",
         f"id:          {instance.id}",
         f"status:      {instance.status}",
-        f"profile:     {instance.profile_id}",
+        f"image:       {instance.image.name}:{instance.image.tag} ({instance.image.id})" if instance.image
+        else f"profile:     {instance.profile_id}",
         f"flavor:      {instance.flavor}",
         f"storage:     {instance.storage.describe()}",
     ]
     if instance.description:
         lines.append(f"description: {instance.description}")
-    if instance.auto_stop.enable:
+    if instance.lease is not None:
+        lines.append(f"auto-stop:   {'lease ' + (instance.lease.type or 'TIMING') if instance.lease.enable else 'off'}"
+                     + (f" (extend it: nb-devenv extend {instance.id} 1h --api notebooks)"
+                        if instance.remain_time is not None else ""))
+    elif instance.auto_stop.enable:
         lines.append(f"auto-stop:   after {format_duration(instance.auto_stop.duration)} of running")
     if instance.remain_time is not None and instance.stops_at is not None:
         stops = instance.stops_at.astimezone().strftime("%H:%M:%S")
         lines.append(f"time left:   {format_duration(instance.remain_time)} (stops at {stops})")
     if instance.url:
-        lines.append(f"url:         {instance.url}  (with its token: nb-devenv open {instance.id})")
-    if instance.failed_reasons:
-        lines.append(f"failed:      {instance.failed_reasons.get('message')}")
+        api = " --api notebooks" if instance.api == NOTEBOOKS else ""
+        lines.append(f"url:         {instance.url}  (with its token: nb-devenv open {instance.id}{api})")
+    if instance.fail_reason:
+        lines.append(f"failed:      {instance.fail_reason}")
     print("\n".join(lines))
 
 
 def _print_next_steps(instance: Instance) -> None:
     """After a create: the commands that come next (``delete`` needs a stopped instance)."""
+    api = " --api notebooks" if instance.api == NOTEBOOKS else ""
     print()
     if instance.status != "RUNNING":
-        print(f"watch it:   nb-devenv watch {instance.id} --until RUNNING")
-    print(f"open it:    nb-devenv open {instance.id}   (prints the link to its JupyterLab, with its token)")
-    print(f"stop it:    nb-devenv stop {instance.id}")
-    print(f"delete it:  nb-devenv delete {instance.id}   (once it is stopped)")
+        print(f"watch it:   nb-devenv watch {instance.id} --until RUNNING{api}")
+    print(f"open it:    nb-devenv open {instance.id}{api}   (prints the link to its JupyterLab, with its token)")
+    if instance.api == NOTEBOOKS:
+        print(f"extend it:  nb-devenv extend {instance.id} 1h{api}   (it runs one hour longer)")
+    print(f"stop it:    nb-devenv stop {instance.id}{api}")
+    print(f"delete it:  nb-devenv delete {instance.id}{api}   (once it is stopped)")
 
 
 def _status_line(instance: Instance) -> str:
@@ -228,14 +247,20 @@ def _status_line(instance: Instance) -> str:
 
 # -- commands -----------------------------------------------------------------------------------
 
-def _create_body(args: argparse.Namespace) -> dict[str, Any]:
-    base = None
-    if args.file:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
-        base = parse_body_text(text, source=args.file)
+def _base_body(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``-f`` body, if any."""
+    if not args.file:
+        return None
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
+    return parse_body_text(text, source=args.file)
+
+
+def _create_body(args: argparse.Namespace, api: str) -> dict[str, Any]:
+    """The create body from ``-f`` and the flags (an ``--image`` name is looked up later:
+    :func:`options.resolve_image`)."""
     try:
-        return options.body_from_options(args, base)
-    except ValueError as error:  # a malformed --annotation
+        return options.body_from_options(args, _base_body(args), api)
+    except ValueError as error:  # a malformed --annotation, a flag of the other API
         raise SystemExit(f"nb-devenv create: error: {error}") from None
 
 
@@ -278,13 +303,40 @@ async def _watch(client: AsyncDevEnvClient, instance_id: str, until: str | None,
     return latest[0]
 
 
+def _client(args: argparse.Namespace) -> AsyncDevEnvClient:
+    return AsyncDevEnvClient(endpoint=args.endpoint, region=args.region, project_id=args.project_id,
+                             data_dir=args.data_dir, api=args.api)
+
+
+async def _dry_run(args: argparse.Namespace) -> int:
+    """``create --dry-run``: print the body, check it, send nothing (an ``--image`` name is
+    looked up: the body shows the id it would send)."""
+    api = resolve_api(args.api)
+    body = _create_body(args, api)
+    if api == NOTEBOOKS and args.image is not None:
+        async with _client(args) as client:
+            await options.resolve_image(client, args, body)
+    print(json.dumps(body, indent=2))
+    if api == NOTEBOOKS:
+        from .contract import notebooks
+
+        violations = notebooks.validate_create(body)
+    else:
+        violations = validate_create(body)
+    if violations:
+        raise SpecValidationError(violations)
+    return 0
+
+
 async def _run(args: argparse.Namespace) -> int:
-    client = AsyncDevEnvClient(endpoint=args.endpoint, region=args.region, project_id=args.project_id,
-                               data_dir=args.data_dir)
+    client = _client(args)
+    # the body is made (and a flag of the other API refused) before anything connects
+    body = _create_body(args, client.api) if args.command == "create" else {}
     async with client:
         command = args.command
         if command == "create":
-            instance = await client.create(_create_body(args))
+            await options.resolve_image(client, args, body)
+            instance = await client.create(body)
             if args.wait:
                 if not args.json:
                     print(f"created {instance.name} ({instance.id}); waiting for it to run...", flush=True)
@@ -296,7 +348,7 @@ async def _run(args: argparse.Namespace) -> int:
         elif command == "list":
             page = await client.list(**options.list_filters(args))
             if args.json:
-                print(json.dumps({"total_count": page.total_count, "instances": [i.raw for i in page]},
+                print(json.dumps({"total_count": page.total_count, "instances": [i.raw_without_token() for i in page]},
                                  indent=2, sort_keys=True))
             else:
                 print(text_table(page))
@@ -310,7 +362,7 @@ async def _run(args: argparse.Namespace) -> int:
             elif args.json:
                 print(json.dumps({"current_status": result.current_status, "previous_state": result.previous_state}))
             else:
-                print(f"{args.instance_id}: {result.previous_state} -> {result.current_status}")
+                print(f"{args.instance_id}: {result.transition('->')}")
         elif command == "delete":
             deleted = await client.delete(args.instance_id)
             print(json.dumps({"instance_id": deleted}) if args.json else f"deleted {deleted}")
@@ -322,6 +374,21 @@ async def _run(args: argparse.Namespace) -> int:
             _print_instance(await client.update(args.instance_id, **changes), args.json)
         elif command == "watch":
             await _watch(client, args.instance_id, args.until, args.json)
+        elif command == "extend":
+            lease = await client.extend(args.instance_id, args.duration, from_now=args.from_now)
+            if args.json:
+                print(json.dumps({"lease": lease.raw, "remaining": lease.remaining}, indent=2, sort_keys=True))
+            else:
+                stops = lease.stops_at.astimezone().strftime("%H:%M:%S") if lease.stops_at else "?"
+                print(f"{args.instance_id}: stops in {format_duration(lease.remaining)} (at {stops})")
+        elif command == "images":
+            images = await client.images()
+            print(json.dumps([i.raw for i in images], indent=2, sort_keys=True) if args.json
+                  else rows_text([image_row(i) for i in images], IMAGE_COLUMNS, empty="no images"))
+        elif command == "flavors":
+            flavors = await client.flavors()
+            print(json.dumps([f.raw for f in flavors], indent=2, sort_keys=True) if args.json
+                  else rows_text([flavor_row(f) for f in flavors], FLAVOR_COLUMNS, empty="no flavors"))
         elif command == "open":
             url = await client.open_url(args.instance_id)
             if url is None:
@@ -441,12 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "server":
             return asyncio.run(_server(args))
         if args.command == "create" and args.dry_run:
-            body = _create_body(args)
-            print(json.dumps(body, indent=2))
-            violations = validate_create(body)
-            if violations:
-                raise SpecValidationError(violations)
-            return 0
+            return asyncio.run(_dry_run(args))
         return asyncio.run(_run(args))
     except (DevEnvError, BodyParseError) as error:
         _report(error)

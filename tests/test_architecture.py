@@ -25,11 +25,12 @@ def test_every_import_linter_contract_is_kept():
 
 def test_load_ext_loads_neither_the_client_nor_the_widgets(tmp_path):
     """``%load_ext nb_devenv`` imports the magics only; httpx and ipywidgets (and the watcher)
-    come with the first widget or request (bench/load_ext.py measures what that saves)."""
+    come with the first widget or request, the Notebook API's dialect with its first use
+    (bench/load_ext.py measures what that saves)."""
     probe = ("import sys; from IPython.core.interactiveshell import InteractiveShell; "
              "InteractiveShell.instance().run_line_magic('load_ext', 'nb_devenv'); "
              "print(sorted(m for m in ('httpx', 'ipywidgets', 'nb_devenv.client._client', "
-             "'nb_devenv.notebook.watch') if m in sys.modules))")
+             "'nb_devenv.notebook.watch', 'nb_devenv.contract.notebooks') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "IPYTHONDIR": str(tmp_path / "ipython")})
     assert done.returncode == 0, done.stderr

@@ -298,5 +298,32 @@ def test_jupyterlab_runs_the_quickstart(page, jupyterlab):
     shoot(status, "jupyterlab-quickstart-deleted.png")
 
 
+def test_jupyterlab_extend_button_moves_a_notebook_api_countdown(page, jupyterlab):
+    """The Notebook API's status widget in JupyterLab: its lease row, and a click on "+1 h"
+    renews the real instance's lease (the countdown jumps by an hour)."""
+    from playwright.sync_api import expect
+
+    open_notebook(page, jupyterlab, "06-notebook-api.ipynb")
+    run_cells_through(page, "%devenv create --name notebook-api-demo")
+    status = page.locator(".jp-OutputArea-output .nb-devenv-status")
+    expect(status).to_have_class(re.compile(r"\bnb-devenv-state-running\b"), timeout=60_000)
+    countdown = status.locator(".nb-devenv-countdown-value")
+    expect(countdown).to_have_text(re.compile(r"^00:59:\d\d$"))  # --lease 1h
+    lease = status.locator(".nb-devenv-lease")
+    expect(lease).to_be_visible()
+    extend = lease.locator(".nb-devenv-extend button.nb-devenv-extend-button", has_text="+1 h")
+    expect(extend).to_be_enabled()
+    extend.click()
+    expect(countdown).to_have_text(re.compile(r"^01:59:\d\d$"), timeout=15_000)
+    expect(status.locator(".nb-devenv-message")).to_contain_text("extended by 1 h")
+    shoot(status, "jupyterlab-notebook-api-extended.png")
+
+    status.locator("button.nb-devenv-stop-button").click()  # leave nothing behind
+    expect(status).to_have_class(re.compile(r"\bnb-devenv-state-stopped\b"), timeout=60_000)
+    expect(lease).to_be_hidden()
+    status.locator("button.nb-devenv-delete-button").click()
+    expect(status).to_have_class(re.compile(r"\bnb-devenv-state-deleted\b"), timeout=30_000)
+
+
 def test_notebook7_form_validation_create_countdown_and_stop(page, notebook7):
     check_form_create_countdown_stop(page, notebook7, "notebook7")

@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 import httpx
 import instance_probe
 import pytest
+from fault_transports import ForwardThenFail
 
 from nb_devenv import (
     AkSkAuth,
@@ -38,33 +39,6 @@ FAST_RETRY = RetryPolicy(max_retries=3, initial=0.01, cap=0.05)
 
 def client_for(server, **kwargs) -> AsyncDevEnvClient:
     return AsyncDevEnvClient(endpoint=server.endpoint, data_dir=server.data_dir, **kwargs)
-
-
-class ForwardThenFail(httpx.AsyncBaseTransport):
-    """Send requests to the real server, but spoil the answer of selected ones.
-
-    ``spoil(request, attempt)`` returns ``None`` to pass the real answer through, an exception
-    to raise after the server has acted (the answer is lost), or a response to return instead.
-    """
-
-    def __init__(self, spoil):
-        self.real = httpx.AsyncHTTPTransport()
-        self.spoil = spoil
-        self.seen: list[tuple[str, str]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append((request.method, request.url.path))
-        response = await self.real.handle_async_request(request)
-        await response.aread()
-        outcome = self.spoil(request, len(self.seen))
-        if outcome is None:
-            return response
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
-
-    async def aclose(self) -> None:
-        await self.real.aclose()
 
 
 # -- lifecycle ------------------------------------------------------------------------------------

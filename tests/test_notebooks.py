@@ -8,8 +8,9 @@ local server *by configuration only*: the kernel gets ``NB_DEVENV_ENDPOINT`` and
 reach, so it takes exactly the cloud code path (AK/SK signing from the environment).
 
 Every tutorial must run without an unexpected error, prove with its outputs that each step
-worked, end with no instance left, and keep every secret (the server's AK, SK and password,
-every instance's Jupyter token) out of the executed notebook, widget state included.
+worked, end with no instance left (in either API), and keep every secret (the server's AK, SK
+and password, every instance's Jupyter token) out of the executed notebook, widget state
+included. Notebook 06 speaks the Notebook API, whose instance objects carry their token.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.notebooks
 
 CELL_TIMEOUT = 180
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-INSTANCE_ID = re.compile(r"DE-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: an instance id of the old API (``DE-<uuid>``) or of the Notebook API (a UUID)
+INSTANCE_ID = re.compile(r"(?:DE-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 # --- reading executed notebooks ------------------------------------------------------------------
@@ -237,12 +239,41 @@ def check_cloud(nb, endpoint: str, masked_ak: str) -> None:
     assert instance_id not in out(nb, "%devenv list", 1)
 
 
+def check_notebook_api(nb) -> None:
+    images, flavors = out(nb, "%devenv images"), out(nb, "%devenv flavors")
+    assert re.search(r"mul-kernel-cpu-cp36 .* CPU +Python3 ", images) and images.endswith("images)")
+    assert re.search(r"^modelarts\.vm\.cpu\.2u .* yes$", flavors, re.M), flavors
+    created = out(nb, "%devenv create --name notebook-api-demo")
+    assert "InstanceStatus(name='notebook-api-demo'" in created
+    instance_id = INSTANCE_ID.search(created).group()
+    assert not instance_id.startswith("DE-"), "a Notebook API instance"
+    assert out(nb, 'await wait(w, until="RUNNING"').splitlines() == [
+        f"notebook-api-demo {instance_id} RUNNING", "about 60 minutes left"]
+    assert "answers with HTTP 200" in out(nb, "client.token(instance.id)")
+    assert re.fullmatch(rf"extended {instance_id}: it stops in (1h59m\d*s?|2h), at \d\d:\d\d:\d\d \(local time\)",
+                        out(nb, "%devenv extend {instance.id} 1h")), out(nb, "%devenv extend {instance.id} 1h")
+    assert out(nb, "await w.refresh()  # the widget looks now") == "about 120 minutes left"
+    refused = cell_with(nb, "%devenv extend {instance.id} 72h")
+    assert "UsageError" in cell_text(refused) and "ModelArts.6349" in cell_text(refused)
+    assert out(nb, "clock_advance(115 * 60)") == "about 5 minutes left"
+    assert out(nb, "await w.extend(3600)").splitlines() == ["extended by 1 h", "about 65 minutes left"]
+    assert out(nb, "%devenv stop") == f"{instance_id}: RUNNING → STOPPING … STOPPED"
+    assert out(nb, "%devenv delete") == f"deleted {instance_id}"
+    assert out(nb, 'until="DELETED"') == "'DELETED'"
+    assert out(nb, "%devenv list") == "no instances"
+    # the stored widget: deleted at the end, and it had the lease row with its Extend buttons
+    statuses = models_with_class(nb, "nb-devenv-status")
+    assert statuses and all("nb-devenv-state-deleted" in s["_dom_classes"] for s in statuses.values())
+    assert models_with_class(nb, "nb-devenv-lease") and models_with_class(nb, "nb-devenv-extend")
+
+
 CHECKS: dict[str, Callable] = {
     "01-quickstart": check_quickstart,
     "02-form": check_form,
     "03-yaml-and-python": check_yaml_and_python,
     "04-auto-stop": check_auto_stop,
     "05-modelarts-cloud": check_cloud,
+    "06-notebook-api": check_notebook_api,
 }
 
 
@@ -295,6 +326,8 @@ def test_tutorial_runs_against_the_local_server(path, tmp_path, server_factory):
         client = SignedClient.from_credentials(credentials)
         try:
             remaining = [(i["name"], i["status"]) for i in client.list().json()["instances"]]
+            notebooks = client.request("GET", f"/v1/{credentials['project_id']}/notebooks").json()["data"]
+            remaining += [(i["name"], i["status"]) for i in notebooks]
         finally:
             client.close()
         tokens = sandbox.collect_instance_tokens(server_data_dir)

@@ -157,10 +157,13 @@ def test_the_cli_and_the_magics_take_the_same_flags_from_the_options_module():
     built_by = {"create": _options.add_create_arguments, "list": _options.add_list_arguments,
                 "update": _options.add_update_arguments, "get": _options.add_instance_id,
                 "delete": _options.add_instance_id, "start": _options.add_action_arguments,
-                "stop": _options.add_action_arguments, "restart": _options.add_action_arguments}
+                "stop": _options.add_action_arguments, "restart": _options.add_action_arguments,
+                "extend": _options.add_extend_arguments, "images": lambda parser: None,
+                "flavors": lambda parser: None}
     for command, add in built_by.items():
         reference = argparse.ArgumentParser()
         add(reference)
+        _options.add_api_argument(reference)  # every command that talks to the API has --api
         expected = _flags(reference)
         assert _flags(magic[command], magic_only) == expected, command
         leave_out = cli_only - ({"--wait"} if command in ("start", "stop", "restart") else set())
@@ -200,6 +203,8 @@ def test_client_hub_magics_and_cli_start_from_the_same_defaults():
     wait = {inspect.signature(AsyncDevEnvClient.wait_until).parameters["timeout"].default,
             traits["wait_timeout"].default_value, settings.wait_timeout}
     timeout = {client._timeout, traits["timeout"].default_value, settings.timeout}
+    api = {client.api, settings.resolved_api(), DevEnv().api}  # $NB_DEVENV_API is not set here
+    assert api == {_defaults.DEFAULT_API}
     assert fast == {_defaults.POLL_FAST} and slow == {_defaults.POLL_SLOW}
     assert wait == {_defaults.WAIT_TIMEOUT} and timeout == {_defaults.REQUEST_TIMEOUT}
     assert hub.tick == _defaults.TICK

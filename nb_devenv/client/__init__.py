@@ -32,16 +32,27 @@ if TYPE_CHECKING:
         RateLimitError,
         ServerError,
         SpecValidationError,
+        UnsupportedOperationError,
         WaitTimeoutError,
     )
-    from ._models import ActionResult, AutoStop, Instance, InstanceList, Storage
+    from ._models import (
+        ActionResult,
+        AutoStop,
+        Instance,
+        InstanceList,
+        Lease,
+        NotebookFlavor,
+        NotebookImage,
+        Storage,
+    )
     from ._retry import RetryPolicy
 
 __all__ = [
     "AsyncDevEnvClient", "DevEnvAuth", "AkSkAuth", "TokenAuth", "fetch_iam_token", "RetryPolicy",
-    "Instance", "InstanceList", "ActionResult", "AutoStop", "Storage",
+    "Instance", "InstanceList", "ActionResult", "AutoStop", "Storage", "Lease", "NotebookImage", "NotebookFlavor",
     "DevEnvError",
     "ConfigurationError",
+    "UnsupportedOperationError",
     "SpecValidationError",
     "APIError",
     "APIConnectionError",
@@ -81,11 +92,15 @@ _HOMES = {
     "RateLimitError": "_exceptions",
     "ServerError": "_exceptions",
     "SpecValidationError": "_exceptions",
+    "UnsupportedOperationError": "_exceptions",
     "WaitTimeoutError": "_exceptions",
     "ActionResult": "_models",
     "AutoStop": "_models",
     "Instance": "_models",
     "InstanceList": "_models",
+    "Lease": "_models",
+    "NotebookFlavor": "_models",
+    "NotebookImage": "_models",
     "Storage": "_models",
     "RetryPolicy": "_retry",
 }

@@ -1,4 +1,5 @@
-"""The async DevEnviron client: one method per endpoint, typed answers, safe retries.
+"""The async client of both ModelArts development-environment APIs: one method per operation,
+typed answers, safe retries.
 
 >>> async with AsyncDevEnvClient() as client:          # no endpoint: the local server
 ...     inst = await client.create(name="demo", profile_id="Python3",
@@ -6,6 +7,18 @@
 ...     inst = await client.wait_until(inst.id, "RUNNING")
 ...     print(inst.url, inst.remain_time)
 
+>>> async with AsyncDevEnvClient(api="notebooks") as client:    # today's Notebook API
+...     image = await client.find_image("Python3")
+...     inst = await client.create(name="demo", image_id=image.id, flavor="modelarts.vm.cpu.2u", lease=3600)
+...     inst = await client.wait_until(inst.id, "RUNNING")
+...     await client.extend(inst.id, 3600)             # one more hour before it stops
+
+* ``api`` chooses the API (:mod:`nb_devenv.client._api`): ``"devenviron"`` (the default,
+  ``/demanager/instances``) or ``"notebooks"`` (``/notebooks``, :mod:`._notebooks`). The
+  methods are the same where the operation exists in both; one that the chosen API lacks
+  (``restart`` in the Notebook API, ``lease``/``extend`` in the old one) raises
+  :class:`~nb_devenv.client._exceptions.UnsupportedOperationError` naming the API, before
+  anything is sent. Both answer with the same :class:`~nb_devenv.client._models.Instance`.
 * Every request body is checked against the API's rules before it is sent
   (:class:`~nb_devenv.client._exceptions.SpecValidationError`, nothing sent).
 * Idempotent calls (GET, PUT, DELETE) are retried with backoff and jitter on connection
@@ -13,7 +26,9 @@
 * **Create is exactly-once.** The API has no idempotency key, so each create carries a client
   token in ``spec.annotations``; after an ambiguous failure (the request may have arrived) the
   client lists instances to find the one its token made before trying again. Instance names
-  are unique per project, so a retried create can never make a second instance either.
+  are unique per project, so a retried create can never make a second instance either. The
+  Notebook API allows repeated names and has no annotations: there the client finds its
+  instance by name, image, flavor and creation time (the rule: :mod:`._notebooks`).
 """
 
 from __future__ import annotations
@@ -30,6 +45,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import (
+    TYPE_CHECKING,
     Any,
     AsyncGenerator,
     Awaitable,
@@ -57,6 +73,7 @@ from nb_devenv.contract import (
 from nb_devenv.core.clock import SystemClock
 from nb_devenv.core.redaction import redact
 
+from ._api import API_TITLES, DEVENVIRON, NOTEBOOKS, ApiName, resolve_api
 from ._auth import DevEnvAuth, httpx_auth
 from ._connection import Connection, resolve_connection
 from ._defaults import POLL_FAST, POLL_SLOW, REQUEST_TIMEOUT, WAIT_TIMEOUT
@@ -69,11 +86,15 @@ from ._exceptions import (
     InstanceFailedError,
     NotFoundError,
     SpecValidationError,
+    UnsupportedOperationError,
     WaitTimeoutError,
 )
 from ._http_errors import error_from_response
-from ._models import ActionResult, Instance, InstanceList
+from ._models import ActionResult, Instance, InstanceList, Lease, NotebookFlavor, NotebookImage
 from ._poller import InstanceHub, Subscription
+
+if TYPE_CHECKING:
+    from ._notebooks import NotebookEndpoints
 from ._retry import RETRYABLE_STATUSES, RetryPolicy
 
 __all__ = ["AsyncDevEnvClient"]
@@ -188,10 +209,15 @@ class _Sender:
 
 
 class AsyncDevEnvClient:
-    """Client for ``/v1/{project_id}/demanager/instances`` and its siblings.
+    """Client for ``/v1/{project_id}/demanager/instances`` or ``/v1/{project_id}/notebooks``
+    and their siblings.
 
     Parameters
     ----------
+    api
+        ``"devenviron"`` (the old DevEnviron API) or ``"notebooks"`` (today's Notebook API);
+        default: ``$NB_DEVENV_API``, else ``"devenviron"``. A
+        :class:`~nb_devenv.client._exceptions.ConfigurationError` for any other name.
     endpoint, region, project_id
         Where to send requests; all optional (see :mod:`nb_devenv.client._connection`). With none of
         them, the embedded local server is used, and started if it is not running.
@@ -221,7 +247,15 @@ class AsyncDevEnvClient:
         transport: httpx.AsyncBaseTransport | None = None,
         poll_fast: float = POLL_FAST,
         poll_slow: float = POLL_SLOW,
+        api: str | None = None,
     ):
+        #: the API this client speaks: ``"devenviron"`` or ``"notebooks"``
+        self.api: ApiName = resolve_api(api)
+        self._notebooks: NotebookEndpoints | None = None
+        if self.api == NOTEBOOKS:  # the Notebook dialect (its rules, catalogue, schemas) loads only then
+            from ._notebooks import NotebookEndpoints
+
+            self._notebooks = NotebookEndpoints(self)
         self._options = _Where(endpoint=endpoint, region=region, project_id=project_id, data_dir=data_dir)
         self._auth = auth
         self._timeout = timeout
@@ -238,9 +272,10 @@ class AsyncDevEnvClient:
 
     def __repr__(self) -> str:
         if self._connection is None:
-            return "AsyncDevEnvClient(<not connected yet>)"
+            return f"AsyncDevEnvClient(api={self.api!r}, <not connected yet>)"
         c = self._connection.describe()
-        return f"AsyncDevEnvClient(endpoint={c['endpoint']!r}, project_id={c['project_id']!r}, auth={c['auth']!r})"
+        return (f"AsyncDevEnvClient(api={self.api!r}, endpoint={c['endpoint']!r}, project_id={c['project_id']!r}, "
+                f"auth={c['auth']!r})")
 
     # -- connection ----------------------------------------------------------------------------
 
@@ -281,9 +316,15 @@ class AsyncDevEnvClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    @staticmethod
-    def _path(connection: Connection, *parts: str) -> str:
-        return "/".join([f"/v1/{connection.project_id}/demanager/instances", *parts])
+    def _unsupported(self, what: str, instead: str) -> UnsupportedOperationError:
+        """The error for an operation (or a field) that the client's API does not have."""
+        return UnsupportedOperationError(f"{what} is not part of {API_TITLES[self.api]}: {instead}", api=self.api)
+
+    def _nb(self, what: str, instead: str) -> NotebookEndpoints:
+        """The Notebook API's calls, or the error that says ``what`` needs that API."""
+        if self._notebooks is None:
+            raise self._unsupported(what, instead)
+        return self._notebooks
 
     # -- sending ----------------------------------------------------------------------------------
 
@@ -301,14 +342,21 @@ class AsyncDevEnvClient:
         offset = server_ms + 500 - int(time.time() * 1000)
         self.clock.offset_ms = offset if abs(offset) >= _SKEW_THRESHOLD_MS else 0
 
+    async def _send(self, method: str, path: str, *, params: tuple[tuple[str, str], ...] | None = None,
+                    body: Any = None, idempotent: bool, settle: Settle[T] | None = None) -> httpx.Response | T:
+        """Send a request about this project, ``path`` under ``/v1/{project_id}`` (see
+        :meth:`_Sender.send`)."""
+        connection = await self.connect()
+        assert self._sender is not None
+        return await self._sender.send(method, f"/v1/{connection.project_id}{path}", params=params, body=body,
+                                       idempotent=idempotent, settle=settle)
+
     async def _call(self, method: str, path_parts: tuple[str, ...] = (), *,
                     params: tuple[tuple[str, str], ...] | None = None, body: Any = None, idempotent: bool,
                     settle: Settle[T] | None = None) -> httpx.Response | T:
-        """Send a request about this project's instances (see :meth:`_Sender.send`)."""
-        connection = await self.connect()
-        assert self._sender is not None
-        return await self._sender.send(method, self._path(connection, *path_parts), params=params, body=body,
-                                       idempotent=idempotent, settle=settle)
+        """Send a request about this project's instances of the old API."""
+        return await self._send(method, "/".join(["/demanager/instances", *path_parts]), params=params, body=body,
+                                idempotent=idempotent, settle=settle)
 
     def _instance(self, data: dict[str, Any]) -> Instance:
         return Instance.from_api(data, clock=self.clock)
@@ -316,12 +364,19 @@ class AsyncDevEnvClient:
     # -- endpoints ------------------------------------------------------------------------------
 
     async def create(self, body: dict[str, Any] | None = None, /, **fields: Any) -> Instance:
-        """Create an instance from an API-shaped ``body`` and/or flat ``fields``
-        (``name``, ``profile_id``, ``flavor``, ``description``, ``storage``, ``path``,
-        ``volume_size``, ``auto_stop``, ``annotations``, ``workspace``); fields override
-        the body. ``auto_stop`` is a running time in seconds or ``"off"``, as in :meth:`update`.
-        Returns the instance as the create answer describes it (usually CREATING).
+        """Create an instance from an API-shaped ``body`` and/or flat ``fields``; fields
+        override the body. Returns the instance as the create answer describes it (usually
+        CREATING). Made exactly once, also when a failed attempt is retried.
+
+        * DevEnviron API: the fields are ``name``, ``profile_id``, ``flavor``, ``description``,
+          ``storage``, ``path``, ``volume_size``, ``auto_stop``, ``annotations``, ``workspace``;
+          ``auto_stop`` is a running time in seconds or ``"off"``, as in :meth:`update`.
+        * Notebook API: the body is a NotebookCreateRequest; the fields are ``name``,
+          ``image_id`` (see :meth:`find_image`), ``flavor``, ``description``, ``capacity`` (GB),
+          ``lease`` (seconds, or ``"off"``), ``lease_type``, ``workspace_id``, ``feature``.
         """
+        if self._notebooks is not None:
+            return await self._notebooks.create(body, fields)
         if body is None or fields:
             body = build_create_body(base=body, **fields)
         violations = validate_create(body)
@@ -367,9 +422,33 @@ class AsyncDevEnvClient:
         pool_id: str | None = None,
         provision_type: str | None = None,
         de_type: str = "Notebook",
+        name: str | None = None,
+        flavor: str | None = None,
+        image_id: str | None = None,
+        sort_key: str | None = None,
+        sort_dir: str | None = None,
+        feature: str | None = None,
+        owner: str | None = None,
     ) -> InstanceList:
         """One page of instances (``limit`` 0 or ``None``: all of them); every query parameter
-        of the API is available."""
+        of the API is available.
+
+        ``status``, ``sortby`` (``name`` or ``creation_timestamp``), ``order`` (``asc`` or
+        ``desc``), ``offset``, ``limit``, ``workspace_id`` and ``pool_id`` work with both
+        APIs; ``show_self``, ``ai_project``, ``provision_type`` are the old API's, ``name``,
+        ``flavor``, ``image_id``, ``sort_key``, ``sort_dir``, ``feature``, ``owner`` the
+        Notebook API's (each raises UnsupportedOperationError with the other).
+        """
+        if self._notebooks is not None:
+            foreign = {"show_self": show_self, "ai_project": ai_project, "provision_type": provision_type}
+            self._refuse_fields(foreign, "the Notebook API's list filters are name, flavor, image_id, owner, ...")
+            return await self._notebooks.list({
+                "status": status, "offset": offset, "limit": limit or None, "workspace_id": workspace_id,
+                "pool_id": pool_id, "name": name, "flavor": flavor, "image_id": image_id, "feature": feature,
+                "owner": owner, "sort_key": sort_key, "sort_dir": sort_dir}, sortby=sortby, order=order)
+        self._refuse_fields({"name": name, "flavor": flavor, "image_id": image_id, "sort_key": sort_key,
+                             "sort_dir": sort_dir, "feature": feature, "owner": owner},
+                            "the DevEnviron API filters by status and workspace_id and sorts with sortby/order")
         raw = {"de_type": de_type, "provision_type": provision_type, "status": status, "sortby": sortby,
                "order": order, "offset": offset, "limit": limit, "workspace_id": workspace_id,
                "show_self": None if show_self is None else str(bool(show_self)).lower(),
@@ -383,9 +462,17 @@ class AsyncDevEnvClient:
         return InstanceList(int(data.get("total_count") or 0),
                             [self._instance(item) for item in data.get("instances") or []])
 
+    def _refuse_fields(self, given: Mapping[str, Any], instead: str) -> None:
+        """UnsupportedOperationError for the first field given that the client's API lacks."""
+        for key, value in given.items():
+            if value is not None:
+                raise self._unsupported(f"{key}=", instead)
+
     # ``list`` here is the method above: the builtin is ``builtins.list`` in this class's signatures
     async def list_all(self, **filters: Any) -> builtins.list[Instance]:
         """Every matching instance, fetched page by page."""
+        if self._notebooks is not None:
+            return (await self.list(**filters)).instances  # without a limit it pages through all
         found: list[Instance] = []
         while True:
             page = await self.list(**filters, offset=len(found), limit=_LIST_PAGE)
@@ -395,18 +482,36 @@ class AsyncDevEnvClient:
 
     async def get(self, instance_id: str) -> Instance:
         """The instance's details (:class:`~nb_devenv.client._exceptions.NotFoundError` if it is gone)."""
+        if self._notebooks is not None:
+            return await self._notebooks.get(instance_id)
         response = await self._call("GET", (instance_id,), idempotent=True)
         return self._instance(response.json())
 
     async def update(self, instance_id: str, *, description: str | None = None,
-                     auto_stop: AutoStopSetting | Mapping[str, Any] | None = None) -> Instance:
+                     auto_stop: AutoStopSetting | Mapping[str, Any] | None = None, name: str | None = None,
+                     flavor: str | None = None, image_id: str | None = None,
+                     storage_new_size: int | None = None) -> Instance:
         """Change the description and/or the auto-stop; ``None`` leaves one as it is.
 
         ``auto_stop`` takes the shape :meth:`create` takes: a running time in seconds, or
         ``"off"``. While the instance runs, a new duration applies from its next start.
         *Deprecated:* an API-shaped ``{"enable", "duration", "prompt"}`` dict is still accepted
         (and sent as it is); pass seconds or ``"off"`` instead.
+
+        Notebook API: ``name``, ``description``, ``flavor``, ``image_id`` and
+        ``storage_new_size`` (GB, grow only) of a STOPPED instance. Its run time is no update
+        field there: :meth:`extend` (a running instance) or :meth:`start`'s ``lease``.
         """
+        if self._notebooks is not None:
+            if auto_stop is not None:
+                raise self._unsupported("auto_stop=", "the run time is the lease: extend(id, seconds) while it runs, "
+                                                      "or start(id, lease=seconds)")
+            return await self._notebooks.update(instance_id, {
+                "name": name, "description": description, "flavor": flavor, "image_id": image_id,
+                "storage_new_size": storage_new_size})
+        self._refuse_fields({"name": name, "flavor": flavor, "image_id": image_id,
+                             "storage_new_size": storage_new_size},
+                            "the DevEnviron API updates description and auto_stop only")
         if isinstance(auto_stop, Mapping):
             warnings.warn("update(auto_stop={...}) is deprecated: pass seconds or 'off'", DeprecationWarning,
                           stacklevel=2)
@@ -419,6 +524,8 @@ class AsyncDevEnvClient:
 
     async def delete(self, instance_id: str) -> str:
         """Delete a stopped instance; returns its id. A retry that finds it gone counts as done."""
+        if self._notebooks is not None:
+            return await self._notebooks.delete(instance_id)
 
         async def gone(error: APIError, may_have_acted: bool) -> str | None:
             # an earlier attempt may have deleted it, and its answer was lost
@@ -429,7 +536,13 @@ class AsyncDevEnvClient:
 
     async def action(self, instance_id: str, action: str) -> ActionResult:
         """``POST .../action``: ``start``, ``stop`` or ``restart`` (``queue``/``dequeue``: free
-        flavors only)."""
+        flavors only). The Notebook API has ``start`` and ``stop`` only (``POST .../start``,
+        ``.../stop``)."""
+        if self._notebooks is not None:
+            if action not in ("start", "stop"):
+                raise self._unsupported(f"the {action!r} action", "it has start and stop only (a restart is a stop, "
+                                                                  "then a start once STOPPED)")
+            return await self._notebooks.start_or_stop(instance_id, action)
         body = {"action": action}
         violations = validate_action(body)
         if violations:
@@ -438,7 +551,13 @@ class AsyncDevEnvClient:
         data = response.json()
         return ActionResult(data.get("current_status", ""), data.get("previous_state", ""))
 
-    async def start(self, instance_id: str) -> ActionResult:
+    async def start(self, instance_id: str, *, lease: AutoStopSetting | None = None) -> ActionResult:
+        """Start a stopped instance. Notebook API: ``lease`` is this run's time (seconds, or
+        ``"off"``; default: the API's, 1 h)."""
+        if self._notebooks is not None:
+            return await self._notebooks.start_or_stop(instance_id, "start", lease)
+        if lease is not None:
+            raise self._unsupported("start(lease=)", "a start runs for the auto-stop duration set with update()")
         return await self.action(instance_id, "start")
 
     async def stop(self, instance_id: str) -> ActionResult:
@@ -449,6 +568,8 @@ class AsyncDevEnvClient:
 
     async def token(self, instance_id: str) -> str:
         """The token that opens the instance's Jupyter server (a secret: do not print it)."""
+        if self._notebooks is not None:
+            return await self._notebooks.token(instance_id)
         response = await self._call("GET", (instance_id, "token"), idempotent=True)
         token: str = response.json()["token"]  # the answer is {"token": "..."}
         return token
@@ -456,10 +577,45 @@ class AsyncDevEnvClient:
     async def open_url(self, instance_id: str) -> str | None:
         """The URL that opens the instance's JupyterLab logged in (its token in the query;
         ``None`` unless it is running)."""
+        if self._notebooks is not None:
+            return await self._notebooks.open_url(instance_id)
         instance = await self.get(instance_id)
         if not instance.url:
             return None
         return instance.url_with_token(await self.token(instance_id))
+
+    # -- the Notebook API's lease and catalogue ----------------------------------------------
+
+    async def lease(self, instance_id: str) -> Lease:
+        """Notebook API: the running instance's lease (deadline, time left, live)."""
+        return await self._nb("lease()", "a running instance's deadline is instance.auto_stop.stop_timestamp, and "
+                                         "it cannot move").lease(instance_id)
+
+    async def extend(self, instance_id: str, seconds: int, *, from_now: bool = False) -> Lease:
+        """Notebook API: let the running instance run ``seconds`` longer than it would (its
+        deadline moves by ``seconds``), or with ``from_now``, until ``seconds`` from now (the
+        API's renew as it is). Its run time, counted from now, must stay within 1-72 h
+        (ModelArts.6349, checked before sending). Returns the new lease."""
+        endpoints = self._nb("extend()", "the running deadline cannot move; update(id, auto_stop=seconds) "
+                                         "changes the duration of the next start")
+        return await endpoints.extend(instance_id, seconds, from_now=from_now)
+
+    async def images(self, *, name: str | None = None, type: str | None = None, service_type: str | None = None,
+                     workspace_id: str | None = None) -> builtins.list[NotebookImage]:
+        """Notebook API: every image the server offers (``GET /v1/{project_id}/images``, all pages)."""
+        return await self._nb("images()", "its environments are the profiles (profile_id)").images(
+            {"name": name, "type": type, "service_type": service_type, "workspace_id": workspace_id})
+
+    async def flavors(self, *, category: str | None = None) -> builtins.list[NotebookFlavor]:
+        """Notebook API: every flavor the server offers (``GET .../notebooks/flavors``), with
+        ``sold_out`` as the server says it."""
+        return await self._nb("flavors()", "its flavors are nb_devenv.contract.FLAVORS").flavors({"category": category})
+
+    async def find_image(self, ref: str) -> NotebookImage:
+        """Notebook API: the server's image named by ``ref``: its id, ``name:tag``, its name, or
+        its show name (on the local server, the old API's profile id: ``find_image("Python3")``).
+        A SpecValidationError (ModelArts.6797) if none or several match."""
+        return await self._nb("find_image()", "it names environments by profile_id").find_image(ref)
 
     # -- the local server's own routes (its own project only; others get PermissionDeniedError) --
 

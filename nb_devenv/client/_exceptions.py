@@ -4,6 +4,7 @@
 
     DevEnvError
     ├── ConfigurationError          no endpoint / credentials could be resolved
+    ├── UnsupportedOperationError   the selected API has no such operation (nothing was sent)
     ├── SpecValidationError         the request breaks the API's rules (found before sending)
     ├── APIError                    talking to the API failed
     │   ├── APIConnectionError      could not connect, or the connection dropped
@@ -33,6 +34,7 @@ from nb_devenv.contract import Violation, describe_violations
 __all__ = [
     "DevEnvError",
     "ConfigurationError",
+    "UnsupportedOperationError",
     "SpecValidationError",
     "APIError",
     "APIConnectionError",
@@ -62,6 +64,16 @@ class DevEnvError(Exception):
 
 class ConfigurationError(DevEnvError):
     """No usable endpoint or credentials (the message says which setting to provide)."""
+
+
+class UnsupportedOperationError(DevEnvError):
+    """The API the client speaks has no such operation or field (``restart`` in the Notebook
+    API, ``extend`` in the DevEnviron API, ...); nothing was sent. ``api`` names that API and
+    the message says what to do instead."""
+
+    def __init__(self, message: str, *, api: str):
+        self.api = api
+        super().__init__(message)
 
 
 class SpecValidationError(DevEnvError, ValueError):

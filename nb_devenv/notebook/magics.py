@@ -4,6 +4,8 @@
 traits of ``DevEnv`` (``%config DevEnv.endpoint = "…"``, or ``c.DevEnv.endpoint`` in
 ``ipython_config.py``). Credentials are never magic options: they come from the environment,
 a token file, or the local server's credentials file (see :mod:`nb_devenv.client._connection`).
+``DevEnv.api`` chooses the API the subcommands speak (the old DevEnviron API, or today's
+Notebook API); every subcommand's ``--api`` overrides it for one call.
 
 Errors: bad flags and broken request rules raise ``UsageError`` (one short message, and the
 cell still fails under nbclient/papermill); API and transport failures raise the package's
@@ -17,22 +19,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, NoReturn
 
 from IPython.core import magic_arguments
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from traitlets import Float, TraitError, Unicode, observe, validate
+from traitlets import CaselessStrEnum, Float, TraitError, Unicode, default, observe, validate
 from traitlets.config import Configurable
 
 from nb_devenv.client import _options as options
+from nb_devenv.client._api import APIS, NOTEBOOKS, resolve_api
 from nb_devenv.client._defaults import (
+    DEFAULT_API,
     POLL_FAST,
     POLL_SLOW,
     REQUEST_TIMEOUT,
     WAIT_TIMEOUT,
 )
-from nb_devenv.client._exceptions import SpecValidationError
+from nb_devenv.client._exceptions import ConfigurationError, SpecValidationError
 from nb_devenv.contract import (
     ACTION_SETTLES_IN,
     BodyParseError,
@@ -52,7 +57,7 @@ if TYPE_CHECKING:
 
     from nb_devenv.client import ActionResult, AsyncDevEnvClient, Instance
 
-    from .widgets import InstanceStatusWidget, InstanceTable, KeyValueView, Message
+    from .widgets import FlavorTable, ImageTable, InstanceStatusWidget, InstanceTable, KeyValueView, Message
 
 
 __all__ = ["DevEnv", "load_ipython_extension", "unload_ipython_extension"]
@@ -94,7 +99,13 @@ def _build_parser() -> _Parser:
                      description="Create, watch and manage ModelArts development environment instances.")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
     sub.required = True
+    _add_subcommands(sub)
+    for command in sub.choices.values():  # every subcommand talks to one API or the other
+        options.add_api_argument(command)
+    return parser
 
+
+def _add_subcommands(sub: Any) -> None:
     create = sub.add_parser("create", add_help=True, prog="devenv create",
                             help="create an instance (no flags: open the form)")
     options.add_create_arguments(create)
@@ -121,20 +132,36 @@ def _build_parser() -> _Parser:
     options.add_update_arguments(sub.add_parser("update", add_help=True, prog="devenv update",
                                         help="change the description or the auto-stop duration"))
 
+    options.add_extend_arguments(sub.add_parser("extend", add_help=True, prog="devenv extend",
+                                                help="Notebook API: let a running instance run longer"))
+
+    for name, text in (("images", "Notebook API: the images the server offers"),
+                       ("flavors", "Notebook API: the flavors the server offers (sold-out ones marked)")):
+        cmd = sub.add_parser(name, add_help=True, prog=f"devenv {name}", help=text)
+        cmd.add_argument("-o", "--output", metavar="VAR", help="also store the table in this variable")
+
     sub.add_parser("config", add_help=True, prog="devenv config",
                    help="show the effective endpoint, project and authentication (secrets masked)")
-    return parser
 
 
 _PARSER = _build_parser()
 
 
 
+def _validator(api: str) -> Callable[[Any], list[Violation]]:
+    """The create rules of ``api`` (the Notebook dialect loads when first used)."""
+    if api == NOTEBOOKS:
+        from nb_devenv.contract import notebooks
+
+        return notebooks.validate_create
+    return validate_create
+
+
 def _violations_error(violations: list[Violation]) -> UsageError:
     return UsageError(describe_violations(violations))
 
 
-def _annotation_error(error: ValueError) -> UsageError:
+def _create_flag_error(error: ValueError) -> UsageError:
     return UsageError(f"%devenv create: {error}")
 
 
@@ -157,6 +184,10 @@ class DevEnv(Magics, Configurable):
     timeout = Float(REQUEST_TIMEOUT, help="Seconds for each HTTP request.").tag(config=True)
     wait_timeout = Float(WAIT_TIMEOUT, help="Seconds `--wait` and nb_devenv.notebook.widgets.wait() wait at most.").tag(
         config=True)
+    api = CaselessStrEnum(APIS, help=(
+        "The API to speak: 'devenviron' (the old DevEnviron API, /demanager/instances) or 'notebooks' (today's "
+        "Notebook API, /notebooks). A command's --api wins. Default: $NB_DEVENV_API, else devenviron.")).tag(
+        config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         #: the settings handed to every widget made here; kept in step with the traits, so a
@@ -173,6 +204,14 @@ class DevEnv(Magics, Configurable):
 
     # -- settings -----------------------------------------------------------------------------------
 
+    @default("api")
+    def _api_default(self) -> str:
+        try:
+            return resolve_api()
+        except ConfigurationError as error:  # a bad $NB_DEVENV_API must not stop %load_ext
+            warnings.warn(f"{error}; using {DEFAULT_API}", stacklevel=2)
+            return DEFAULT_API
+
     @validate("poll_interval", "poll_interval_stable", "timeout", "wait_timeout")
     def _positive(self, proposal: Any) -> float:
         if proposal["value"] <= 0:
@@ -180,7 +219,7 @@ class DevEnv(Magics, Configurable):
         return float(proposal["value"])
 
     @observe("endpoint", "region", "project_id", "data_dir", "poll_interval", "poll_interval_stable",
-             "timeout", "wait_timeout")
+             "timeout", "wait_timeout", "api")
     def _settings_changed(self, change: Any) -> None:
         self._sync_settings()
         if change["name"] in ("poll_interval", "poll_interval_stable"):  # the hubs watching now follow
@@ -196,14 +235,19 @@ class DevEnv(Magics, Configurable):
         settings.timeout, settings.wait_timeout = self.timeout, self.wait_timeout
         settings.poll_fast = self.poll_interval
         settings.poll_slow = max(self.poll_interval, self.poll_interval_stable)
+        settings.api = self.api
 
-    def _call(self, call: Callable[[AsyncDevEnvClient], Awaitable[Any]]) -> Any:
-        """One-shot API call on a private loop with a fresh client; rule violations found by
-        the client become a ``UsageError``."""
+    def _api_of(self, args: argparse.Namespace) -> str:
+        """The API a command speaks: its ``--api``, else ``%config DevEnv.api``."""
+        return str(getattr(args, "api", None) or self.api)
+
+    def _call(self, call: Callable[[AsyncDevEnvClient], Awaitable[Any]], api: str | None = None) -> Any:
+        """One-shot API call on a private loop with a fresh client speaking ``api`` (default:
+        the session's); rule violations found by the client become a ``UsageError``."""
         try:
             from .kernel_runner import run_with_client
 
-            return run_with_client(self.settings.client_options(), call)
+            return run_with_client(self.settings.client_options(api), call)
         except SpecValidationError as error:
             raise _violations_error(error.violations) from None
 
@@ -228,6 +272,10 @@ class DevEnv(Magics, Configurable):
         NB_DEVENV_TOKEN_FILE), or the local server's credentials file. Without an endpoint, the
         embedded local server is used (and started if needed).
 
+        Every subcommand speaks the API of ``%config DevEnv.api`` (default ``devenviron``, the
+        old DevEnviron API) unless it is given ``--api devenviron`` or ``--api notebooks`` (today's
+        Notebook API, with images, flavors and a renewable lease).
+
         Subcommands
         -----------
         create
@@ -251,12 +299,25 @@ class DevEnv(Magics, Configurable):
                 spec:
                   storage: {type: EVS, location: {volume_size: 10}}
 
+            With the Notebook API: ``--image`` (an image id, name, or the old profile id),
+            ``--lease`` (2h, 90m, 7200 or off), ``--capacity`` (GB); a cell body is a
+            NotebookCreateRequest::
+
+                %devenv create --api notebooks --name demo --image Python3 --flavor modelarts.vm.cpu.2u --lease 2h
+
+                %%devenv create --api notebooks --lease 3h
+                name: demo
+                image_id: 9b1483ff-e097-52ba-a2d1-05fd70370e7c
+                flavor: modelarts.vm.cpu.2u
+                volume: {category: EVS, ownership: MANAGED, capacity: 10}
+
         list
             A table of instances (name, id, status, flavor, storage, time left), HTML in a
             notebook and text in a terminal::
 
                 %devenv list
                 %devenv list --status RUNNING -o running
+                %devenv list --api notebooks
 
         get, watch
             The live status widget of an existing instance (how to re-attach after a kernel
@@ -266,7 +327,8 @@ class DevEnv(Magics, Configurable):
                 %devenv watch 5c1b9e0a-…
 
         start, stop, restart
-            Act on an instance (``--wait`` blocks the cell until the action has finished)::
+            Act on an instance (``--wait`` blocks the cell until the action has finished; the
+            Notebook API has no restart)::
 
                 %devenv stop 5c1b9e0a-…
                 %devenv start 5c1b9e0a-… --wait
@@ -283,6 +345,18 @@ class DevEnv(Magics, Configurable):
 
                 %devenv update 5c1b9e0a-… --description "nightly run" --auto-stop 4h
 
+        extend
+            Notebook API: let a running instance run longer; its deadline moves by the duration
+            (``--from-now``: it stops that long from now)::
+
+                %devenv extend 2f74581a-… 2h --api notebooks
+
+        images, flavors
+            Notebook API: the images and the flavors the server offers (sold-out flavors marked)::
+
+                %devenv images --api notebooks
+                %devenv flavors --api notebooks
+
         config
             The effective endpoint, project and authentication mode, secrets masked::
 
@@ -293,8 +367,9 @@ class DevEnv(Magics, Configurable):
         ``%config DevEnv`` lists them; e.g. ``%config DevEnv.endpoint = "https://…"``,
         ``DevEnv.region``, ``DevEnv.project_id``, ``DevEnv.data_dir``, ``DevEnv.poll_interval``
         (seconds between polls during transitions), ``DevEnv.poll_interval_stable`` (when stable),
-        ``DevEnv.timeout`` (per HTTP request), ``DevEnv.wait_timeout``. The same in
-        ``ipython_config.py``: ``c.DevEnv.poll_interval = 0.5``.
+        ``DevEnv.timeout`` (per HTTP request), ``DevEnv.wait_timeout``, ``DevEnv.api``
+        (``devenviron`` or ``notebooks``). The same in ``ipython_config.py``:
+        ``c.DevEnv.poll_interval = 0.5``.
 
         In tutorials, ``await nb_devenv.notebook.widgets.wait(w, until="RUNNING")`` waits for a status
         and stores the widget's final state in the executed notebook.
@@ -319,7 +394,7 @@ class DevEnv(Magics, Configurable):
 
     # -- subcommands --------------------------------------------------------------------------------------
 
-    def _create_body(self, args: argparse.Namespace, cell: str | None) -> dict[str, Any]:
+    def _create_body(self, args: argparse.Namespace, cell: str | None, api: str) -> dict[str, Any]:
         base = None
         if cell is not None and cell.strip():
             try:
@@ -327,45 +402,59 @@ class DevEnv(Magics, Configurable):
             except BodyParseError as error:
                 raise UsageError(str(error)) from None
         try:
-            return options.body_from_options(args, base)
-        except ValueError as error:  # a malformed --annotation
-            raise _annotation_error(error) from None
+            return options.body_from_options(args, base, api)
+        except ValueError as error:  # a malformed --annotation, a flag of the other API
+            raise _create_flag_error(error) from None
 
     def _cmd_create(self, args: argparse.Namespace, cell: str | None) -> Any:
-        nothing_given = (cell is None and not args.annotation
-                         and all(getattr(args, f) is None for f in options.CREATE_FIELDS))
+        api = self._api_of(args)
+        try:
+            options.refuse_other_api(args, api)  # for the form's presets too
+        except ValueError as error:
+            raise _create_flag_error(error) from None
+        preset = options.create_fields_given(args, api)
+        nothing_given = cell is None and not args.annotation and not preset
         if args.form or (nothing_given and not args.dry_run):
-            preset = {f: getattr(args, f) for f in options.CREATE_FIELDS if getattr(args, f) is not None}
-            if args.annotation:
-                try:
-                    preset["annotations"] = options.parse_annotations(args.annotation)
-                except ValueError as error:
-                    raise _annotation_error(error) from None
-            from .widgets import CreateForm
-
-            form = CreateForm(settings=self.settings, **preset)
-            self._store(args, form)
-            return form
-        body = self._create_body(args, cell)
+            return self._form(args, api, preset)
+        body = self._create_body(args, cell, api)
         if args.dry_run:
+            if api == NOTEBOOKS and args.image is not None:  # looked up (a read): the body shows the id it sends
+                self._call(lambda client: options.resolve_image(client, args, body), api)
             print(json.dumps(body, indent=2))
-            violations = validate_create(body)
+            violations = _validator(api)(body)
             if violations:
                 raise _violations_error(violations)
             self._store(args, body)
             return None
+
+        async def create(client: AsyncDevEnvClient) -> Instance:
+            await options.resolve_image(client, args, body)
+            return await client.create(body)
+
         # the client checks the body before it connects: broken rules become a UsageError in _call
-        instance = self._call(lambda client: client.create(body))
+        instance = self._call(create, api)
         from .widgets import InstanceStatusWidget
 
         widget = InstanceStatusWidget(instance, settings=self.settings)
         self._store(args, widget)
         return widget
 
+    def _form(self, args: argparse.Namespace, api: str, preset: dict[str, Any]) -> Any:
+        if args.annotation:
+            try:
+                preset["annotations"] = options.parse_annotations(args.annotation)
+            except ValueError as error:
+                raise _create_flag_error(error) from None
+        from .widgets import CreateForm
+
+        form = CreateForm(settings=self.settings, api=api, **preset)
+        self._store(args, form)
+        return form
+
     def _cmd_list(self, args: argparse.Namespace) -> InstanceTable:
         from .widgets import InstanceTable
 
-        page = self._call(lambda client: client.list(**options.list_filters(args)))
+        page = self._call(lambda client: client.list(**options.list_filters(args)), self._api_of(args))
         table = InstanceTable(page.instances, page.total_count)
         self._store(args, table)
         return table
@@ -373,7 +462,7 @@ class DevEnv(Magics, Configurable):
     def _cmd_get(self, args: argparse.Namespace) -> InstanceStatusWidget:
         from .widgets import InstanceStatusWidget
 
-        instance = self._call(lambda client: client.get(args.instance_id))
+        instance = self._call(lambda client: client.get(args.instance_id), self._api_of(args))
         widget = InstanceStatusWidget(instance, settings=self.settings)
         self._store(args, widget)
         return widget
@@ -390,11 +479,11 @@ class DevEnv(Magics, Configurable):
                 final = await client.wait_until(instance_id, ACTION_SETTLES_IN[action], timeout=self.wait_timeout)
             return result, final
 
-        result, final = self._call(go)
+        result, final = self._call(go, self._api_of(args))
         from .watch import poke
 
         poke(instance_id)  # widgets watching it follow at once
-        text = f"{instance_id}: {result.previous_state} → {result.current_status}"
+        text = f"{instance_id}: {result.transition()}"
         if final is not None:
             text += f" … {final.status}"
         from .widgets import Message
@@ -412,7 +501,7 @@ class DevEnv(Magics, Configurable):
         return self._action(args, "restart")
 
     def _cmd_delete(self, args: argparse.Namespace) -> Message:
-        deleted = self._call(lambda client: client.delete(args.instance_id))
+        deleted = self._call(lambda client: client.delete(args.instance_id), self._api_of(args))
         from .watch import poke
 
         poke(deleted)
@@ -425,7 +514,7 @@ class DevEnv(Magics, Configurable):
             changes = options.update_changes(args)
         except ValueError as error:
             raise UsageError(f"%devenv update: {error}") from None
-        instance = self._call(lambda client: client.update(args.instance_id, **changes))
+        instance = self._call(lambda client: client.update(args.instance_id, **changes), self._api_of(args))
         from .watch import poke
 
         poke(instance.id)
@@ -433,8 +522,39 @@ class DevEnv(Magics, Configurable):
 
         return Message(f"updated {instance.summary()}", instance_id=instance.id)
 
-    def _cmd_config(self, _args: argparse.Namespace) -> KeyValueView:
-        connection = self._call(lambda client: client.connect())
+    def _cmd_extend(self, args: argparse.Namespace) -> Message:
+        lease = self._call(lambda client: client.extend(args.instance_id, args.duration, from_now=args.from_now),
+                           self._api_of(args))
+        from .watch import poke
+
+        poke(args.instance_id)  # its widgets show the new deadline at once
+        from nb_devenv.contract import format_duration
+
+        from .widgets import Message
+
+        left = lease.remaining
+        text = f"extended {args.instance_id}: it stops in {format_duration(left, 'short') if left is not None else '?'}"
+        if lease.stops_at is not None:
+            text += f", at {lease.stops_at.astimezone().strftime('%H:%M:%S')} (local time)"
+        return Message(text, instance_id=args.instance_id, remaining=left)
+
+    def _cmd_images(self, args: argparse.Namespace) -> ImageTable:
+        from .widgets import ImageTable
+
+        table = ImageTable(self._call(lambda client: client.images(), self._api_of(args)))
+        self._store(args, table)
+        return table
+
+    def _cmd_flavors(self, args: argparse.Namespace) -> FlavorTable:
+        from .widgets import FlavorTable
+
+        table = FlavorTable(self._call(lambda client: client.flavors(), self._api_of(args)))
+        self._store(args, table)
+        return table
+
+    def _cmd_config(self, args: argparse.Namespace) -> KeyValueView:
+        api = self._api_of(args)
+        connection = self._call(lambda client: client.connect(), api)
         described = connection.describe()  # masked: "AK ABCD…3F"
         items = [
             ("endpoint", described["endpoint"]),
@@ -442,6 +562,8 @@ class DevEnv(Magics, Configurable):
             ("auth", described["auth"]),
             ("credentials from", described["source"]),
             ("local server", "yes" if described["local_server"] else "no"),
+            ("api", api),
+            ("DevEnv.api", self.api),
             ("DevEnv.region", self.region or "-"),
             ("DevEnv.data_dir", self.data_dir or "(default)"),
             ("DevEnv.poll_interval", f"{self.poll_interval:g} s"),

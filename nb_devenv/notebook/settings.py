@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nb_devenv.client._api import resolve_api
 from nb_devenv.client._defaults import (
     POLL_FAST,
     POLL_SLOW,
@@ -38,12 +39,21 @@ class ClientSettings:
     poll_slow: float = POLL_SLOW
     #: seconds ``--wait`` and :func:`nb_devenv.notebook.widgets.wait` wait at most
     wait_timeout: float = WAIT_TIMEOUT
+    #: the API the magics and the widgets speak unless a command says ``--api`` (``None``: as a
+    #: client without ``api=``, ``$NB_DEVENV_API``, else devenviron)
+    api: str | None = None
 
-    def client_options(self) -> dict[str, Any]:
-        """Keyword arguments for :class:`~nb_devenv.client._client.AsyncDevEnvClient`."""
+    def resolved_api(self, api: str | None = None) -> str:
+        """``api``, else :attr:`api`, else ``$NB_DEVENV_API``, else devenviron."""
+        return resolve_api(api or self.api)
+
+    def client_options(self, api: str | None = None) -> dict[str, Any]:
+        """Keyword arguments for :class:`~nb_devenv.client._client.AsyncDevEnvClient`, speaking
+        ``api`` (default: :meth:`resolved_api`)."""
         return {"endpoint": self.endpoint, "region": self.region, "project_id": self.project_id,
-                "data_dir": self.data_dir, "timeout": self.timeout}
+                "data_dir": self.data_dir, "timeout": self.timeout, "api": self.resolved_api(api)}
 
-    def connection_key(self) -> tuple[Any, ...]:
-        """What tells one connection from another: widgets with equal keys share one hub."""
-        return tuple(self.client_options().values())
+    def connection_key(self, api: str | None = None) -> tuple[Any, ...]:
+        """What tells one connection from another: widgets with equal keys share one hub (one
+        per API: a hub's list request speaks one)."""
+        return tuple(self.client_options(api).values())

@@ -37,9 +37,9 @@ def _loop_hubs(loop: asyncio.AbstractEventLoop) -> dict[tuple[object, ...], Inst
     return entry[1]
 
 
-def hub_for(settings: ClientSettings | None = None) -> InstanceHub:
+def hub_for(settings: ClientSettings | None = None, api: str | None = None) -> InstanceHub:
     """The running loop's hub for the connection of ``settings`` (default settings if
-    ``None``), made with its poll intervals the first time.
+    ``None``) and ``api`` (default: the settings'), made with its poll intervals the first time.
 
     Raises ``RuntimeError`` when no event loop is running (terminal IPython): widgets then show
     a snapshot and say they are not live.
@@ -47,14 +47,15 @@ def hub_for(settings: ClientSettings | None = None) -> InstanceHub:
     loop = asyncio.get_running_loop()
     settings = settings or ClientSettings()
     hubs = _loop_hubs(loop)
-    hub = hubs.get(settings.connection_key())
+    key = settings.connection_key(api)
+    hub = hubs.get(key)
     if hub is None:
         # imported here: the magics import this module, and %load_ext must not load httpx
         from nb_devenv.client import AsyncDevEnvClient
 
-        hub = InstanceHub(AsyncDevEnvClient(**settings.client_options()), fast=settings.poll_fast,
+        hub = InstanceHub(AsyncDevEnvClient(**settings.client_options(api)), fast=settings.poll_fast,
                           slow=settings.poll_slow)
-        hubs[settings.connection_key()] = hub
+        hubs[key] = hub
     return hub
 
 

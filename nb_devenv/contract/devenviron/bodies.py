@@ -6,10 +6,10 @@ the body built here, so flags, forms and files are all judged the same way.
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Mapping
 
 from ..durations import AUTO_STOP_OFF, AutoStopSetting
+from ..merging import merge_bodies
 
 __all__ = ["build_create_body", "build_update_body", "auto_stop_spec", "merge_bodies", "CLIENT_TOKEN_KEY",
            "BodyParseError", "parse_body_text"]
@@ -98,20 +98,6 @@ def build_update_body(*, description: str | None = None,
     if auto_stop is not None:
         body["spec"] = {"auto_stop": auto_stop_spec(auto_stop)}
     return body
-
-
-def merge_bodies(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with ``override`` laid over it, objects merged key by key (``%%devenv`` body +
-    line flags). A ``None`` in ``override`` removes nothing: it is skipped."""
-    merged = copy.deepcopy(dict(base))
-    for key, value in override.items():
-        if value is None:
-            continue
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge_bodies(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 class BodyParseError(ValueError):

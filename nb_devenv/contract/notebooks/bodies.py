@@ -7,9 +7,10 @@ Python API; :func:`~.lease.lease_ms` turns them into the wire's milliseconds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from ..durations import AutoStopSetting
+from ..merging import merge_bodies
 from .lease import lease_ms
 from .rules import SUPPORTED_OWNERSHIP, SUPPORTED_VOLUME_CATEGORIES
 
@@ -25,6 +26,7 @@ def _lease(lease: AutoStopSetting, lease_type: str | None) -> dict[str, Any]:
 
 def build_create_body(
     *,
+    base: Mapping[str, Any] | None = None,
     name: str | None = None,
     image_id: str | None = None,
     flavor: str | None = None,
@@ -41,6 +43,11 @@ def build_create_body(
     "MANAGED"}``, with ``capacity`` (GB) when given. ``lease`` is a run time in seconds or
     ``"off"`` (``None``: the API's default, 1 h); it is sent as ``lease`` (the documented
     way), never as the top-level ``duration``.
+
+    With ``base`` (a NotebookCreateRequest, e.g. from a YAML file), the fields are laid over it
+    instead (objects merged key by key): its ``volume`` is kept unless ``capacity`` is given,
+    and a ``lease`` given here replaces the base's top-level ``duration`` (which would win over
+    it, as documented).
     """
     body: dict[str, Any] = {}
     for key, value in (("name", name), ("image_id", image_id), ("flavor", flavor), ("description", description),
@@ -55,7 +62,14 @@ def build_create_body(
         body["lease"] = _lease(lease, lease_type)
     elif lease_type is not None:
         body["lease"] = {"type": lease_type}
-    return body
+    if base is None:
+        return body
+    if capacity is None and base.get("volume") is not None:
+        del body["volume"]
+    merged = merge_bodies(base, body)
+    if lease is not None:
+        merged.pop("duration", None)
+    return merged
 
 
 def build_update_body(

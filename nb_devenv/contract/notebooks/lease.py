@@ -31,6 +31,7 @@ __all__ = [
     "armed_duration",
     "lease_object",
     "remaining_ms",
+    "lease_deadline_ms",
     "lease_remaining_ms",
 ]
 
@@ -111,12 +112,18 @@ def remaining_ms(deadline_ms: int | None, now_ms: int) -> int | None:
     return max(0, deadline_ms - now_ms)
 
 
-def lease_remaining_ms(lease: Mapping[str, Any], now_ms: int) -> int | None:
-    """Milliseconds left according to a Lease object as the API sends it (``create_at +
-    duration - now``, at least 0); ``None`` when ``enable`` is false or a field is missing."""
+def lease_deadline_ms(lease: Mapping[str, Any]) -> int | None:
+    """The stop instant of a Lease object as the API sends it (``create_at + duration``);
+    ``None`` when ``enable`` is false or a field is missing."""
     if not lease.get("enable"):
         return None
     created, duration = lease.get("create_at"), lease.get("duration")
     if not isinstance(created, int) or not isinstance(duration, int) or duration < 0:
         return None
-    return max(0, created + duration - now_ms)
+    return created + duration
+
+
+def lease_remaining_ms(lease: Mapping[str, Any], now_ms: int) -> int | None:
+    """Milliseconds left according to a Lease object as the API sends it (``create_at +
+    duration - now``, at least 0); ``None`` when ``enable`` is false or a field is missing."""
+    return remaining_ms(lease_deadline_ms(lease), now_ms)

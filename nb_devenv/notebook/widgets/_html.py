@@ -13,7 +13,8 @@ from typing import Any, Iterable, Iterator
 
 import ipywidgets as widgets
 
-from nb_devenv.contract import FAILED, TRANSITIONAL
+from nb_devenv.client._api import failed_any, transitional_any
+from nb_devenv.contract import FAILED, STATUSES, TRANSITIONAL
 
 __all__ = ["esc", "family", "badge", "FAMILY_COLOURS", "html_part", "set_hidden", "set_family_class",
            "hold_sync_all", "STYLE"]
@@ -35,14 +36,17 @@ def esc(value: Any) -> str:
 
 
 def family(status: str) -> str:
-    """The visual family of a status: running, transition, stopped, failed, deleted or unknown."""
+    """The visual family of a status (of either API): running, transition, stopped, failed,
+    deleted or unknown. (The old API's statuses are judged without loading the Notebook
+    dialect.)"""
     if status == "RUNNING":
         return "running"
-    if status in TRANSITIONAL:
+    old = status in STATUSES
+    if status in (TRANSITIONAL if old else transitional_any()):
         return "transition"
-    if status in FAILED:
+    if status in (FAILED if old else failed_any()):
         return "failed"
-    if status in ("STOPPED", "UNAVAILABLE"):
+    if status in ("STOPPED", "UNAVAILABLE", "FROZEN"):
         return "stopped"
     if status == "DELETED":
         return "deleted"

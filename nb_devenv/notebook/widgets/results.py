@@ -1,4 +1,5 @@
-"""Static rich results of the magics: the instance table, key/value views, one-line messages.
+"""Static rich results of the magics: the instance, image and flavor tables, key/value views,
+one-line messages.
 
 Each has ``__repr__`` (plain text for terminal IPython, nbconvert to text, GitHub) and
 ``_repr_html_`` (escaped HTML for notebooks). No widget, no comm: they survive saving as is.
@@ -6,14 +7,25 @@ Each has ``__repr__`` (plain text for terminal IPython, nbconvert to text, GitHu
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Generic, Iterable, Iterator, Mapping, Sequence, TypeVar
 
-from nb_devenv.client._models import Instance
-from nb_devenv.client._tables import COLUMNS, instance_row, text_table
+from nb_devenv.client._models import Instance, NotebookFlavor, NotebookImage
+from nb_devenv.client._tables import (
+    COLUMNS,
+    FLAVOR_COLUMNS,
+    IMAGE_COLUMNS,
+    flavor_row,
+    image_row,
+    instance_row,
+    rows_text,
+    text_table,
+)
 
 from ._html import badge, esc
 
-__all__ = ["InstanceTable", "KeyValueView", "Message"]
+__all__ = ["InstanceTable", "ImageTable", "FlavorTable", "KeyValueView", "Message"]
+
+T = TypeVar("T")
 
 
 class InstanceTable:
@@ -68,6 +80,58 @@ class InstanceTable:
         return (f'<table class="nb-devenv-list"><thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table>'
                 f'<div style="color:#57606a">{esc(self._footer())}</div>')
+
+
+class _CatalogueTable(Generic[T]):
+    """A table of the Notebook API's catalogue (images, flavors): text and escaped HTML of the
+    same rows (:mod:`nb_devenv.client._tables`)."""
+
+    columns: tuple[str, ...] = ()
+    css_class = ""
+    what = ""
+
+    def __init__(self, items: Iterable[T]):
+        self.items: list[T] = list(items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __getitem__(self, index: int) -> T:
+        return self.items[index]
+
+    def rows(self) -> list[dict[str, str]]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{rows_text(self.rows(), self.columns, empty=f'no {self.what}s')}\n({len(self)} {self.what}s)"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f'<th style="text-align:left">{esc(c)}</th>' for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td>{esc(row[c])}</td>" for c in self.columns) + "</tr>"
+                       for row in self.rows())
+        return (f'<table class="{self.css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+                f'<div style="color:#57606a">{len(self)} {self.what}s</div>')
+
+
+class ImageTable(_CatalogueTable[NotebookImage]):
+    """The server's images (``%devenv images``): name, tag, id, what they run on, show name."""
+
+    columns, css_class, what = IMAGE_COLUMNS, "nb-devenv-images", "image"
+
+    def rows(self) -> list[dict[str, str]]:
+        return [image_row(i) for i in self.items]
+
+
+class FlavorTable(_CatalogueTable[NotebookFlavor]):
+    """The server's flavors (``%devenv flavors``), sold-out ones marked."""
+
+    columns, css_class, what = FLAVOR_COLUMNS, "nb-devenv-flavors", "flavor"
+
+    def rows(self) -> list[dict[str, str]]:
+        return [flavor_row(f) for f in self.items]
 
 
 class KeyValueView:

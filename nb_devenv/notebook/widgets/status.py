@@ -1,15 +1,22 @@
-"""The live status widget of one instance.
+"""The live status widget of one instance, of either API.
 
 It shows name, id, flavor, storage, the status (a coloured badge; CSS class per status family),
 the lifecycle step, failure reasons, the time since creation and, while the instance runs with
 auto-stop on, a countdown with a bar and the local time at which it will stop (a warning below
-ten minutes). Stop / Start / Delete are enabled only when :func:`nb_devenv.contract.can` allows them.
+ten minutes). Stop / Start / Delete are enabled only when the instance's API's rules
+(:func:`nb_devenv.contract.can`, :func:`nb_devenv.contract.notebooks.can`) allow them.
+
+The lease row: a running Notebook API instance has **Extend** buttons (+1 h, +4 h) that renew
+its lease through ``client.extend`` (errors show on the widget's error line); a running old-API
+instance has a note instead: its deadline cannot move while it runs, only the next start's
+duration can (``%devenv update ID --auto-stop …``).
 
 How it is made
 --------------
 Small parts, composed: what to show is computed by the pure functions of :mod:`.status_view`;
-the countdown row and the action buttons are the widgets of :mod:`.status_parts`; the Open
-button with its link is an :class:`~.open_link.OpenLink`; the futures behind :meth:`reached`
+the countdown row, the lease row and the action buttons are the widgets of
+:mod:`.status_parts`; the Open button with its link is an :class:`~.open_link.OpenLink`; the
+futures behind :meth:`reached`
 (which :func:`~nb_devenv.notebook.widgets.wait` awaits) are :class:`~.status_waiters.Waiters`.
 This class holds the snapshot, runs the actions and puts the views into the parts.
 
@@ -52,7 +59,7 @@ from . import runtime
 from . import status_view as view
 from ._html import STYLE, esc, hold_sync_all, html_part, set_family_class, set_hidden
 from .open_link import LINK_TTL, OpenLink
-from .status_parts import ActionBar, CountdownRow
+from .status_parts import ActionBar, CountdownRow, LeaseRow
 from .status_view import WARN_BELOW
 from .status_waiters import Waiters
 
@@ -61,7 +68,8 @@ if TYPE_CHECKING:
 
 __all__ = ["InstanceStatusWidget", "LINK_TTL", "WARN_BELOW"]
 
-_VERBS = {"stop": "stopping", "start": "starting", "restart": "restarting", "delete": "deleting"}
+_VERBS = {"stop": "stopping", "start": "starting", "restart": "restarting", "delete": "deleting",
+          "extend": "extending"}
 
 
 def _error_text(error: BaseException) -> str:
@@ -89,6 +97,8 @@ class InstanceStatusWidget(widgets.VBox):
     watch
         Subscribe at once (needs a running event loop, as in a kernel). With ``False``, feed it
         with :meth:`update` / :meth:`tick`, or call :meth:`start` later.
+    api
+        The API of an instance given by id (default: the settings'); a snapshot says its own.
     """
 
     instance_id = Unicode("", help="id of the watched instance")
@@ -102,7 +112,7 @@ class InstanceStatusWidget(widgets.VBox):
 
     def __init__(self, instance: Instance | str, *, hub: InstanceHub | None = None,
                  settings: runtime.ClientSettings | None = None, clock: Clock | None = None,
-                 watch: bool = True, **kwargs: Any) -> None:
+                 watch: bool = True, api: str | None = None, **kwargs: Any) -> None:
         self._hub = hub
         self._settings = settings
         self._clock = clock
@@ -113,6 +123,8 @@ class InstanceStatusWidget(widgets.VBox):
         self._busy: str | None = None
         self._closed = False
         self._watch_wanted = watch
+        #: the instance's API: its hub's client speaks it, its rules enable the buttons
+        self.api = instance.api if isinstance(instance, Instance) else self.settings.resolved_api(api)
 
         self._style = html_part("nb-devenv-style", STYLE)
         self._title = html_part("nb-devenv-title")
@@ -123,11 +135,12 @@ class InstanceStatusWidget(widgets.VBox):
         self._countdown_row = CountdownRow()
         self._open_link = OpenLink(self._token, spawn=lambda work: self._spawn(work, "open"),
                                    on_error=self._show_error)
+        self._lease_row = LeaseRow(self._click_extend)
         self._actions = ActionBar()
         self._message_html = html_part("nb-devenv-message")
         self._error_html = html_part("nb-devenv-error")
         super().__init__(children=[self._style, self._title, self._status_row, self._details,
-                                   self._countdown_row, self._open_link, self._actions,
+                                   self._countdown_row, self._lease_row, self._open_link, self._actions,
                                    self._message_html, self._error_html], **kwargs)
         self.add_class("nb-devenv-status")
 
@@ -172,7 +185,7 @@ class InstanceStatusWidget(widgets.VBox):
             return True
         try:
             asyncio.get_running_loop()
-            hub = self._hub or runtime.hub_for(self._settings)
+            hub = self._hub or runtime.hub_for(self._settings, self.api)
         except RuntimeError:
             self.live = False
             self._render()
@@ -210,6 +223,7 @@ class InstanceStatusWidget(widgets.VBox):
         with row.countdown.hold_sync(), row.bar.hold_sync(), self._details.hold_sync():
             self._details.value = view.details_html(self._instance)
             self._show_countdown(self._instance)
+            self._show_lease(self._instance)
 
     def mark_deleted(self) -> None:
         """The instance is gone: say so, stop polling, disable the buttons."""
@@ -294,13 +308,20 @@ class InstanceStatusWidget(widgets.VBox):
         return {**self._actions.buttons, "Open": self._open_link.button}
 
     @property
+    def extend_buttons(self) -> dict[str, widgets.Button]:
+        """The lease's Extend buttons by description: "+1 h", "+4 h" (shown for a running
+        Notebook API instance)."""
+        return self._lease_row.buttons
+
+    @property
     def parts(self) -> dict[str, widgets.DOMWidget]:
         """The display parts by role (for tests and for embedding them elsewhere)."""
         row = self._countdown_row
         return {"title": self._title, "status": self._status_value, "steps": self._steps,
                 "details": self._details, "countdown": row.countdown, "bar": row.bar,
                 "warning": row.warning, "link": self._open_link.link, "message": self._message_html,
-                "error": self._error_html, "countdown_row": row, "open_row": self._open_link}
+                "error": self._error_html, "countdown_row": row, "open_row": self._open_link,
+                "lease": self._lease_row, "lease_note": self._lease_row.note, "extend": self._lease_row.extend_box}
 
     def all_widgets(self) -> list[widgets.Widget]:
         """This widget, its parts, and their layouts and styles (what :func:`wait` re-sends)."""
@@ -344,7 +365,7 @@ class InstanceStatusWidget(widgets.VBox):
 
     def _client(self) -> AsyncDevEnvClient:
         if self._hub is None:
-            self._hub = runtime.hub_for(self._settings)  # RuntimeError without a running loop
+            self._hub = runtime.hub_for(self._settings, self.api)  # RuntimeError without a running loop
         return self._hub.client
 
     def _spawn(self, coro: Coroutine[Any, Any, None], what: str) -> asyncio.Task[None] | None:
@@ -363,17 +384,53 @@ class InstanceStatusWidget(widgets.VBox):
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def _click(self, op: str) -> None:
-        """Stop / Start / Delete: busy at once (no double submit), the work in a task."""
+    def _click(self, op: str, work: Coroutine[Any, Any, None] | None = None) -> None:
+        """Stop / Start / Delete / Extend: busy at once (no double submit), the work in a task."""
         if self._busy is not None or self._closed:
+            if work is not None:
+                work.close()
             return
-        if self._spawn(self._act(op), op) is None:
+        if self._spawn(work or self._act(op), op) is None:
             return
+        self._begin(op)
+
+    def _begin(self, op: str) -> None:
         name = self._instance.name if self._instance else self.instance_id
         self._busy = op
         self.error = ""
         self.message = f"{_VERBS[op]} {name}…"
         self._render()
+
+    def _click_extend(self, seconds: int) -> None:
+        self._click("extend", self._extend(seconds))
+
+    async def extend(self, seconds: int) -> None:
+        """What the Extend buttons do (``+1 h`` is ``extend(3600)``): renew the Notebook API
+        instance's lease so it runs ``seconds`` longer, then show the new deadline; an error
+        goes to the widget's error line. Nothing happens while another action runs."""
+        if self._busy is not None or self._closed:
+            return
+        self._begin("extend")
+        await self._extend(seconds)
+
+    async def _extend(self, seconds: int) -> None:
+        """Renew the lease so the instance runs ``seconds`` longer, then show the new deadline."""
+        try:
+            client = self._client()
+            lease = await client.extend(self.instance_id, seconds)
+            stops = f" (it stops at {view.local_stop_time(lease.deadline_ms, client.clock)})" if lease.deadline_ms else ""
+            self.message = f"extended by {seconds // 3600} h{stops}"
+            self.update(await client.get(self.instance_id))  # the countdown moves at once
+            if self._hub is not None:
+                self._hub.poke()
+        except NotFoundError:
+            self.mark_deleted()
+        except Exception as error:  # noqa: BLE001 - shown in the widget: callback output is invisible
+            self.error = _error_text(error)
+        finally:
+            self._busy = None
+            if not self._closed:
+                self._render()
 
     async def _act(self, op: str) -> None:
         try:
@@ -384,7 +441,7 @@ class InstanceStatusWidget(widgets.VBox):
                 self.mark_deleted()
                 return
             result = await client.action(self.instance_id, op)
-            self.message = f"{op}: {result.previous_state} → {result.current_status}"
+            self.message = f"{op}: {result.transition()}"
             self.update(await client.get(self.instance_id))  # show the new status at once
             if self._hub is not None:
                 self._hub.poke()  # and poll fast while it moves
@@ -414,7 +471,7 @@ class InstanceStatusWidget(widgets.VBox):
 
     def _parts(self) -> list[widgets.DOMWidget]:
         return [self._style, self._title, self._status_row, self._status_value, self._steps, self._details,
-                *self._countdown_row.all_widgets(), *self._open_link.all_widgets(),
+                *self._countdown_row.all_widgets(), *self._lease_row.all_widgets(), *self._open_link.all_widgets(),
                 *self._actions.all_widgets(), self._message_html, self._error_html]
 
     def _live_note(self) -> str:
@@ -426,6 +483,9 @@ class InstanceStatusWidget(widgets.VBox):
         countdown = view.countdown_view(instance, deleted=self.deleted)
         self.remaining = countdown.remaining
         self._countdown_row.show(countdown)
+
+    def _show_lease(self, instance: Instance | None) -> None:
+        self._lease_row.show(view.lease_view(instance, deleted=self.deleted, idle=self._busy is None))
 
     def _render(self) -> None:
         """Set every part from the current snapshot, the flags and the clock (pure display)."""
@@ -441,9 +501,10 @@ class InstanceStatusWidget(widgets.VBox):
             self._steps.value = view.steps_html(instance, status, deleted=self.deleted, seen=self._seen)
             self._details.value = view.details_html(instance)
             self._show_countdown(instance)
+            self._show_lease(instance)
             running = bool(instance and not self.deleted and instance.status == "RUNNING" and instance.url)
             self._open_link.offer(running, enabled=self._busy is None)
-            self._actions.enable(status, idle=self._busy is None and not self.deleted)
+            self._actions.enable(status, idle=self._busy is None and not self.deleted, api=self.api)
             self._message_html.value = esc(self.message) + self._live_note()
             set_hidden(self._message_html, not self._message_html.value)
             problems = [p for p in (self.error, self.poll_error) if p]

@@ -1,20 +1,20 @@
-"""Two rows of the status widget, as small widgets of their own: the action buttons and the
-auto-stop countdown. They hold controls and put values into them; what the values are is
-decided in :mod:`.status_view`, what a click does in :mod:`.status`.
+"""Rows of the status widget, as small widgets of their own: the action buttons, the auto-stop
+countdown and the lease with its Extend buttons. They hold controls and put values into them;
+what the values are is decided in :mod:`.status_view`, what a click does in :mod:`.status`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from nb_devenv.contract import can
+from nb_devenv.client._api import DEVENVIRON, can
 
 from ._html import html_part, set_hidden
-from .status_view import CountdownView
+from .status_view import EXTEND_STEPS, CountdownView, LeaseView
 
-__all__ = ["ActionBar", "CountdownRow"]
+__all__ = ["ActionBar", "CountdownRow", "LeaseRow"]
 
 
 class ActionBar(widgets.HBox):
@@ -38,11 +38,12 @@ class ActionBar(widgets.HBox):
         return {b.description: b for b in (self.stop_button, self.start_button, self.delete_button,
                                            self.refresh_button)}
 
-    def enable(self, status: str, *, idle: bool) -> None:
-        """Enable what the spec allows in ``status``; nothing while an action runs (``idle`` false)."""
-        self.stop_button.disabled = not (idle and can("stop", status))
-        self.start_button.disabled = not (idle and can("start", status))
-        self.delete_button.disabled = not (idle and can("delete", status))
+    def enable(self, status: str, *, idle: bool, api: str = DEVENVIRON) -> None:
+        """Enable what ``api``'s rules allow in ``status``; nothing while an action runs
+        (``idle`` false)."""
+        self.stop_button.disabled = not (idle and can(api, "stop", status))
+        self.start_button.disabled = not (idle and can(api, "start", status))
+        self.delete_button.disabled = not (idle and can(api, "delete", status))
         self.refresh_button.disabled = not idle
 
     def all_widgets(self) -> list[widgets.Widget]:
@@ -76,3 +77,39 @@ class CountdownRow(widgets.HBox):
 
     def all_widgets(self) -> list[widgets.Widget]:
         return [self, self.countdown, self.bar, self.warning]
+
+
+class LeaseRow(widgets.HBox):
+    """The lease (class ``nb-devenv-lease``): a line about it (``nb-devenv-lease-note``) and,
+    for a running Notebook API instance, the Extend buttons (box ``nb-devenv-extend``; "+1 h",
+    "+4 h", class ``nb-devenv-extend-button``). A click calls ``on_extend(seconds)``."""
+
+    def __init__(self, on_extend: Callable[[int], None], **kwargs: Any) -> None:
+        self.note = html_part("nb-devenv-lease-note")
+        self.extend_buttons = {seconds: widgets.Button(description=f"+{seconds // 3600} h", icon="clock-o",
+                                                       tooltip=f"let it run {seconds // 3600} h longer before it stops",
+                                                       layout=widgets.Layout(width="auto"))
+                               for seconds in EXTEND_STEPS}
+        for seconds, button in self.extend_buttons.items():
+            button.add_class("nb-devenv-extend-button")
+            button.on_click(lambda _b, seconds=seconds: on_extend(seconds))
+        self.extend_box = widgets.HBox(list(self.extend_buttons.values()))
+        self.extend_box.add_class("nb-devenv-extend")
+        super().__init__(children=[self.note, self.extend_box], **kwargs)
+        self.add_class("nb-devenv-lease")
+
+    @property
+    def buttons(self) -> dict[str, widgets.Button]:
+        """The Extend buttons by description ("+1 h", "+4 h")."""
+        return {b.description: b for b in self.extend_buttons.values()}
+
+    def show(self, view: LeaseView) -> None:
+        """Put ``view`` into the controls; an empty view hides the row."""
+        self.note.value = view.note
+        for seconds, button in self.extend_buttons.items():
+            button.disabled = seconds not in view.extendable
+        set_hidden(self.extend_box, not view.extend)
+        set_hidden(self, not (view.note or view.extend))
+
+    def all_widgets(self) -> list[widgets.Widget]:
+        return [self, self.note, self.extend_box, *self.extend_buttons.values()]

@@ -14,25 +14,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Collection, Sequence
 
+from nb_devenv.client._api import NOTEBOOKS
 from nb_devenv.client._models import Instance
 from nb_devenv.client._tables import instance_row
-from nb_devenv.contract import FAILED, format_duration
+from nb_devenv.contract import format_duration
 from nb_devenv.core.clock import Clock
 
 from ._html import badge, esc
 
-__all__ = ["WARN_BELOW", "CountdownView", "text_line", "shown_status", "status_pill", "title_html", "steps_html",
-           "details_html", "local_stop_time", "countdown_view", "live_note_html", "problems_html"]
+__all__ = ["WARN_BELOW", "EXTEND_STEPS", "CountdownView", "LeaseView", "text_line", "shown_status", "status_pill",
+           "title_html", "steps_html", "details_html", "local_stop_time", "countdown_view", "lease_view",
+           "live_note_html", "problems_html"]
 
 #: below this many seconds of auto-stop time left the widget warns
 WARN_BELOW = 600
+#: what the Extend buttons of a Notebook API instance add to its run time, in seconds
+EXTEND_STEPS = (3600, 4 * 3600)
 
 _CREATE_FLOW = ("CREATING", "STARTING", "RUNNING")
 _START_FLOW = ("STARTING", "RUNNING")
 _STOP_FLOW = ("STOPPING", "STOPPED")
 # statuses shown as one of the flow steps above
 _STEP_OF = {"CREATE_QUEUING": "CREATING", "START_QUEUING": "STARTING", "READY_TO_START": "STARTING",
-            "RESTARTING": "STARTING"}
+            "RESTARTING": "STARTING", "INIT": "CREATING"}
 
 
 def _read_on(instance: Instance, clock: Clock | None) -> Instance:
@@ -111,7 +115,7 @@ def steps_html(instance: Instance | None, status: str, *, deleted: bool = False,
         return '<span class="nb-devenv-step-deleted">the instance was deleted</span>'
     if instance is None:
         return ""
-    if status in FAILED:
+    if instance.is_failed:
         return _failure_html(status, instance.failed_reasons or {})
     step = _STEP_OF.get(status, status)
     flow = _flow(step, seen)
@@ -131,17 +135,24 @@ def steps_html(instance: Instance | None, status: str, *, deleted: bool = False,
 
 
 def details_html(instance: Instance | None, clock: Clock | None = None) -> str:
-    """Flavor, storage, profile, age (on ``clock``) and the auto-stop setting, on one line."""
+    """Flavor, storage, profile or image, age (on ``clock``) and the auto-stop setting, on one
+    line."""
     if instance is None:
         return ""
     items = [f"flavor <code>{esc(instance.flavor)}</code>",
              f"storage {esc(instance.storage.describe())}"]
     if instance.profile_id:
         items.append(f"profile {esc(instance.profile_id)}")
+    if instance.image is not None:
+        items.append(f"image <code>{esc(instance.image.name)}:{esc(instance.image.tag)}</code>")
     age = _read_on(instance, clock).age_seconds()
     if age is not None:
         items.append(f'created <span class="nb-devenv-age">{format_duration(age, "age")}</span> ago')
-    if instance.auto_stop.enable and instance.auto_stop.duration:
+    if instance.lease is not None:
+        # the lease's run time restarts at each renewal: "after 2h of running" would mislead
+        items.append(f"auto-stop: lease ({esc(instance.lease.type or 'TIMING')})" if instance.lease.enable
+                     else "auto-stop off")
+    elif instance.auto_stop.enable and instance.auto_stop.duration:
         items.append(f"auto-stop after {format_duration(instance.auto_stop.duration, 'short')} of running")
     elif not instance.auto_stop.enable:
         items.append("auto-stop off")
@@ -200,6 +211,44 @@ def countdown_view(instance: Instance | None, clock: Clock | None = None, *,
     if instance.status == "RUNNING" and not instance.auto_stop.enable:
         return CountdownView(text="auto-stop off: it runs until you stop it")
     return CountdownView()
+
+
+@dataclass(frozen=True)
+class LeaseView:
+    """The lease row at one moment; all empty hides it."""
+
+    #: a line about the lease (HTML)
+    note: str = ""
+    #: whether the Extend buttons are shown
+    extend: bool = False
+    #: the steps of :data:`EXTEND_STEPS` that keep the run time within the API's 72 h
+    extendable: frozenset[int] = frozenset()
+
+
+def lease_view(instance: Instance | None, clock: Clock | None = None, *, deleted: bool = False,
+               idle: bool = True) -> LeaseView:
+    """What the lease row says: for a running Notebook API instance with a lease, the Extend
+    buttons (each enabled while the new run time stays within 72 h and nothing else runs); for a
+    running old-API instance with auto-stop, why its deadline cannot move; else nothing."""
+    if instance is None or deleted or instance.status != "RUNNING":
+        return LeaseView()
+    snapshot = _read_on(instance, clock)
+    left = snapshot.remain_time
+    if instance.api == NOTEBOOKS:
+        if left is None:
+            return LeaseView()
+        from nb_devenv.contract.notebooks import DURATION_MAX_MS  # loaded with the first such instance
+
+        room = DURATION_MAX_MS // 1000 - left
+        return LeaseView(
+            note="lease: let it run longer",
+            extend=True, extendable=frozenset(s for s in EXTEND_STEPS if s <= room) if idle else frozenset())
+    if left is None:
+        return LeaseView()
+    return LeaseView(note=(
+        "the DevEnviron API cannot move a running instance's deadline: "
+        f"<code>%devenv update {esc(instance.id)} --auto-stop …</code> changes how long its next start runs "
+        "(the Notebook API, <code>--api notebooks</code>, can extend a running instance)"))
 
 
 def live_note_html(instance_id: str, *, after_message: bool = False) -> str:

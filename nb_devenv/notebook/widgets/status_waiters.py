@@ -10,7 +10,7 @@ from typing import Iterable
 
 from nb_devenv.client._exceptions import DevEnvError, InstanceFailedError, NotFoundError
 from nb_devenv.client._models import Instance
-from nb_devenv.contract import FAILED, by_code
+from nb_devenv.contract import by_code
 
 __all__ = ["Waiters"]
 
@@ -49,7 +49,7 @@ class Waiters:
                     future.set_exception(DevEnvError(f"the status widget of {self.instance_id} was closed"))
                 elif instance is not None and instance.status in wanted:
                     future.set_result(instance)
-                elif instance is not None and instance.status in FAILED:
+                elif instance is not None and instance.is_failed:
                     future.set_exception(InstanceFailedError(instance))
             if future.done():
                 self._pending.remove(entry)

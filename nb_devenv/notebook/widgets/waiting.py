@@ -15,16 +15,16 @@ from typing import Iterable
 from nb_devenv.client._exceptions import WaitTimeoutError
 from nb_devenv.client._models import Instance
 
-from .form import CreateForm
+from .form_base import FormShell
 from .status import InstanceStatusWidget
 
 __all__ = ["wait", "resend_state"]
 
 
-def resend_state(widget: InstanceStatusWidget | CreateForm) -> None:
+def resend_state(widget: InstanceStatusWidget | FormShell) -> None:
     """Send every model of the widget's tree again from the current cell (token link cleared)."""
     targets = [widget]
-    if isinstance(widget, CreateForm):
+    if isinstance(widget, FormShell):
         targets = [widget] + ([widget.status_widget] if widget.status_widget is not None else [])
     for target in targets:
         if isinstance(target, InstanceStatusWidget):
@@ -35,14 +35,14 @@ def resend_state(widget: InstanceStatusWidget | CreateForm) -> None:
             target.send_state()
 
 
-async def wait(widget: InstanceStatusWidget | CreateForm, until: str | Iterable[str] = "RUNNING",
+async def wait(widget: InstanceStatusWidget | FormShell, until: str | Iterable[str] = "RUNNING",
                timeout: float | None = None) -> Instance | None:
     """Wait until the widget's instance has status ``until`` (one or several); return it.
 
     Parameters
     ----------
     widget
-        A status widget, or a create form (waits for its Create first).
+        A status widget, or a create form of either API (waits for its Create first).
     until
         Status(es) to wait for; ``"DELETED"`` waits for the instance to be deleted.
     timeout
@@ -61,7 +61,7 @@ async def wait(widget: InstanceStatusWidget | CreateForm, until: str | Iterable[
     timeout = widget.settings.wait_timeout if timeout is None else timeout
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    form = widget if isinstance(widget, CreateForm) else None
+    form = widget if isinstance(widget, FormShell) else None
     if form is not None:
         try:
             status_widget = await asyncio.wait_for(form.wait_created(), timeout)
