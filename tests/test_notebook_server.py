@@ -263,3 +263,24 @@ def test_a_running_notebook_renews_by_query_updates_when_stopped_and_follows_its
     assert "Python 2" in failed["fail_reason"] and failed["lease"]["enable"] is False
     assert error(api.client.request("PUT", put, json_body={"image_id": PYTHON3})) == (400, "ModelArts.6347")
     assert api.client.request("DELETE", put).json()["status"] == "DELETING"
+
+
+def test_a_lease_that_is_not_counting_down_is_the_same_on_every_read(local_server):
+    """A new instance's lease is the requested duration exactly (the create sample); a stopped
+    one's does not change from read to read (a watcher sees no change where there is none)."""
+    client = local_server.client()
+    base = f"/v1/{client.project_id}/notebooks"
+    images = client.request("GET", f"/v1/{client.project_id}/images").json()["data"]
+    python2 = next(i["id"] for i in images if i["show_name"] == "Python2")
+    body = {"name": "lease-stable", "image_id": python2, "flavor": "modelarts.vm.cpu.2u",
+            "volume": {"category": "EVS", "ownership": "MANAGED"}, "lease": {"duration": 7200000}}
+    created = client.request("POST", base, json_body=body).json()
+    assert created["lease"]["duration"] == 7200000 and created["lease"]["update_at"] == created["lease"]["create_at"]
+    deadline = time.monotonic() + 30  # the Python 2 image fails at once: wait until it has
+    while client.request("GET", f"{base}/{created['id']}").json()["status"] != "CREATE_FAILED":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    first = client.request("GET", f"{base}/{created['id']}").json()["lease"]
+    time.sleep(0.05)
+    second = client.request("GET", f"{base}/{created['id']}").json()["lease"]
+    assert first == second

@@ -61,12 +61,20 @@ def _progress(record: InstanceRecord) -> list[dict[str, Any]]:
 
 
 def lease_json(record: InstanceRecord, now_ms: int) -> dict[str, Any]:
-    """The Lease object: counting down while RUNNING with auto-stop on, otherwise the lease as
-    it would be armed now (the contract's :func:`~nb_devenv.contract.notebooks.lease_object`)."""
+    """The Lease object: counting down while RUNNING with auto-stop on; otherwise the lease as it
+    was armed at the instance's last update (the contract's
+    :func:`~nb_devenv.contract.notebooks.lease_object`).
+
+    Armed at the last update, not now: a lease that is not counting down is then the same on
+    every read (a watcher sees no change where there is none), and it matches the documented
+    samples: a new instance's lease is the requested duration, a stopped one's was armed at
+    its stop.
+    """
     lease = record.request["lease"]
     deadline = record.stop_timestamp if record.status == "RUNNING" else None
+    armed_at = now_ms if deadline is not None else record.updated_ms
     return nb.lease_object(created_ms=record.created_ms, deadline_ms=deadline, duration_ms=int(lease["duration"]),
-                           lease_type=str(lease["type"]), now_ms=now_ms)
+                           lease_type=str(lease["type"]), now_ms=armed_at)
 
 
 def notebook_json(record: InstanceRecord, *, now_ms: int, owner: Project) -> dict[str, Any]:
