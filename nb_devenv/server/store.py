@@ -71,7 +71,13 @@ CREATE TABLE IF NOT EXISTS instances (
 -- the old API refuses a name taken in the project (6301); the Notebook API allows duplicates
 CREATE UNIQUE INDEX IF NOT EXISTS instances_devenviron_name ON instances(project_id, name)
     WHERE api = 'devenviron';
-CREATE INDEX IF NOT EXISTS instances_project ON instances(project_id, api);
+-- a list reads only its project's rows of its API, already in the order it asks for (the id
+-- breaks ties, as InstanceQuery.order_by does): one index per order a list may ask for. The
+-- lifecycle's scheduler reads the RUNNING and STOPPING instances of every project by status.
+CREATE INDEX IF NOT EXISTS instances_project_created ON instances(project_id, api, created_ms, id);
+CREATE INDEX IF NOT EXISTS instances_project_name ON instances(project_id, api, name, id);
+CREATE INDEX IF NOT EXISTS instances_project_status ON instances(project_id, api, status);
+CREATE INDEX IF NOT EXISTS instances_status ON instances(status);
 """
 
 
@@ -266,6 +272,8 @@ class Store:
         self._upgrade_instances_table()
         with self._db:
             self._create_schema()
+            # nb_devenv 0.2's one per-project index, superseded by the ordered ones above
+            self._db.execute("DROP INDEX IF EXISTS instances_project")
         self._hash_legacy_passwords()
 
     def _create_schema(self) -> None:
@@ -420,12 +428,6 @@ class Store:
             "SELECT * FROM instances WHERE id = ? AND project_id = ? AND api = ? AND status != 'DELETED'",
             (instance_id, project_id, api)).fetchone()
         return None if row is None else _from_row(row)
-
-    def instances_of(self, project_id: str, api: str) -> list[InstanceRecord]:
-        """The project's instances made through ``api`` (each API lists only its own)."""
-        rows = self._db.execute("SELECT * FROM instances WHERE project_id = ? AND api = ? AND status != 'DELETED'",
-                                (project_id, api)).fetchall()
-        return [_from_row(r) for r in rows]
 
     def page_of(self, project_id: str, api: str, query: InstanceQuery) -> tuple[int, list[InstanceRecord]]:
         """``(how many instances match, the page of them)``: filtered, sorted and cut by SQLite."""
