@@ -262,10 +262,20 @@ class Lifecycle:
             except Exception:  # noqa: BLE001 - the timer must survive a bad tick
                 log.exception("scheduler check failed")
             try:
-                await asyncio.wait_for(self._wake.wait(), self.tick)
+                await asyncio.wait_for(self._wake.wait(), self._seconds_to_next_check())
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()
+
+    def _seconds_to_next_check(self) -> float:
+        """The tick, or less when an auto-stop deadline comes sooner: an instance is stopped at
+        its deadline, not up to a tick later (a deadline written meanwhile by another process
+        is seen within a tick; one changed through the API wakes the scheduler at once)."""
+        now = self.clock.now_ms()
+        deadline = self.store.next_stop_timestamp(after_ms=now)
+        if deadline is None:
+            return self.tick
+        return min(self.tick, (deadline - now + 1) / 1000)
 
     def check_once(self) -> None:
         now = self.clock.now_ms()

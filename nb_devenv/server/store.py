@@ -447,6 +447,13 @@ class Store:
         rows = self._db.execute(f"SELECT * FROM instances WHERE status IN ({marks})", wanted).fetchall()
         return [_from_row(r) for r in rows]
 
+    def next_stop_timestamp(self, after_ms: int) -> int | None:
+        """The earliest auto-stop deadline of a RUNNING instance that is later than ``after_ms``."""
+        deadline: int | None = self._db.execute(
+            "SELECT MIN(stop_timestamp) FROM instances WHERE status = 'RUNNING' AND stop_timestamp > ?",
+            (after_ms,)).fetchone()[0]
+        return deadline
+
     def all_instances(self) -> list[InstanceRecord]:
         return [_from_row(r) for r in self._db.execute("SELECT * FROM instances").fetchall()]
 
