@@ -229,6 +229,9 @@ class ServerProcess:
     def __init__(self, data_dir: Path, extra_args: Iterable[str] = (), env: dict | None = None):
         self.data_dir = Path(data_dir)
         self.extra_args = list(extra_args)
+        if not any(arg.startswith("--warm-pool") for arg in self.extra_args):
+            # every start is cold unless a test asks for warm servers: tests count processes
+            self.extra_args[:0] = ["--warm-pool", "0"]
         #: extra environment of the next start (e.g. NB_DEVENV_CRASH_AT for the fault tests)
         self.env = dict(env or {})
         self.stderr_path = self.data_dir.parent / f"{self.data_dir.name}-server-stderr.log"

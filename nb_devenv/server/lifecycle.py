@@ -207,7 +207,7 @@ class Lifecycle:
         if record is None:
             return
         self._set(instance_id, "RUNNING", pid=started.pid, port=started.port,
-                  stop_timestamp=self.deadline_for(record), failed_reasons=None)
+                  stop_timestamp=self.deadline_for(record), failed_reasons=None, **started.adopted())
         log.info("instance %s is RUNNING on port %d (pid %d)", instance_id, started.port, started.pid)
 
     def _spawned(self, instance_id: str, pid: int) -> None:
@@ -328,7 +328,8 @@ class Lifecycle:
         orphans = await self.provisioner.terminate_orphans(keep)
         if orphans:
             log.info("terminated %d orphan instance server(s): %s", len(orphans), orphans)
-        leftovers = self.provisioner.remove_orphan_files(r.id for r in records)
+        # an instance that adopted a warm server keeps its files in that server's home
+        leftovers = self.provisioner.remove_orphan_files({r.id for r in records} | {r.home for r in records if r.home})
         if leftovers:
             log.info("removed files of %d instance(s) that no longer exist: %s", len(leftovers), leftovers)
         for instance_id in redo:

@@ -66,7 +66,11 @@ CREATE TABLE IF NOT EXISTS instances (
     pid            INTEGER,
     port           INTEGER,
     stop_timestamp INTEGER,
-    failed_reasons TEXT
+    failed_reasons TEXT,
+    -- the directory of instances/ that holds this instance's server files (and, for an EVS
+    -- instance, its working directory): a warm server's, when the instance adopted one; NULL:
+    -- its own id's, with the working directory in evs/<project>/<id>
+    home           TEXT
 );
 -- the old API refuses a name taken in the project (6301); the Notebook API allows duplicates
 CREATE UNIQUE INDEX IF NOT EXISTS instances_devenviron_name ON instances(project_id, name)
@@ -141,11 +145,14 @@ class InstanceRecord:
     port: int | None = None
     stop_timestamp: int | None = None
     failed_reasons: dict[str, Any] | None = field(default=None)
+    #: set when the instance adopted a warm server: ``instances/<home>/`` holds its server
+    #: files and (EVS) its working directory ``work/``; ``None``: its own id, EVS in ``evs/``
+    home: str | None = None
 
 
 _INSTANCE_COLUMNS = ("id", "project_id", "api", "name", "status", "request", "profile_id", "flavor", "storage",
                      "run_ms", "created_ms", "updated_ms", "jupyter_token", "pid", "port", "stop_timestamp",
-                     "failed_reasons")
+                     "failed_reasons", "home")
 _JSON_COLUMNS = ("request", "failed_reasons")
 
 
@@ -270,6 +277,7 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._upgrade_instances_table()
+        self._add_home_column()
         with self._db:
             self._create_schema()
             # nb_devenv 0.2's one per-project index, superseded by the ordered ones above
@@ -300,6 +308,17 @@ class Store:
                                         if old["failed_reasons"] else None, **devenviron_run_facts(request))
                 self.insert_instance(record)
             self._db.execute("DROP TABLE instances_v1")
+
+    def _add_home_column(self) -> None:
+        """nb_devenv 0.2's instances had no ``home`` (there was no warm pool to adopt from)."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(instances)")}
+        if not columns or "home" in columns:
+            return
+        try:
+            self._db.execute("ALTER TABLE instances ADD COLUMN home TEXT")
+        except sqlite3.OperationalError:  # another process added it meanwhile
+            if "home" not in {row["name"] for row in self._db.execute("PRAGMA table_info(instances)")}:
+                raise
 
     def _hash_legacy_passwords(self) -> None:
         """nb_devenv 0.1.0 kept IAM passwords in the clear, in ``projects.password``."""

@@ -7,7 +7,7 @@ JupyterHub/KubeSpawner-backed provisioner can sit beside :mod:`.local` without t
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -45,10 +45,19 @@ class ProvisionError(Exception):
 
 @dataclass(frozen=True)
 class Started:
-    """A running instance's process and port."""
+    """A running instance's process and port. An instance that adopted a warm server (see
+    :mod:`.warm_pool`) takes that server's Jupyter token and its ``home`` too."""
 
     pid: int
     port: int
+    jupyter_token: str | None = field(default=None, repr=False)
+    home: str | None = None
+
+    def adopted(self) -> dict[str, str]:
+        """What the instance's record takes from an adopted warm server (nothing otherwise)."""
+        if self.jupyter_token is None or self.home is None:
+            return {}
+        return {"jupyter_token": self.jupyter_token, "home": self.home}
 
 
 class Provisioner(ABC):
