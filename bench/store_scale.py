@@ -94,7 +94,7 @@ def _seed(data_dir: Path, counts: dict[str, int]) -> dict[str, dict[str, Any]]:
 @contextlib.contextmanager
 def _server(data_dir: Path) -> Iterator[str]:
     process = subprocess.Popen([sys.executable, "-m", "nb_devenv.server", "--port", "0", "--data-dir",
-                                str(data_dir)],
+                                str(data_dir), "--warm-pool", "0"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         while (endpoint := asyncio.run(running_endpoint(data_dir))) is None:

@@ -173,10 +173,11 @@ def pid_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def instance_pids(data_dir: Path) -> set[int]:
-    """Every instance server process this data dir knows of (runtime files and the DB)."""
+def instance_pids(data_dir: Path, *, warm: bool = True) -> set[int]:
+    """Every instance server process this data dir knows of (runtime files and the DB); with
+    ``warm=False`` only those of instances (the DB's), not the warm pool's."""
     pids = set()
-    for runtime_file in data_dir.glob("instances/*/runtime/jpserver-*.json"):
+    for runtime_file in data_dir.glob("instances/*/runtime/jpserver-*.json") if warm else ():
         try:
             pids.add(int(runtime_file.stem.split("-", 1)[1]))
         except ValueError:

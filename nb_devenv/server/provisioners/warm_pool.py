@@ -57,6 +57,7 @@ class WarmPool:
         self.size = size
         self._ready: list[WarmServer] = []
         self._filling: set[asyncio.Task[None]] = set()
+        self._waiting = 0  # creates waiting for a server that is still starting
         self._closed = False
 
     @property
@@ -78,8 +79,9 @@ class WarmPool:
 
     async def adopt(self, instance: InstanceRecord) -> WarmServer | None:
         """A warm server for ``instance`` (taken from the pool, which refills), or ``None``: it
-        does not fit, or the pool is empty. A server still starting is waited for: it is ready
-        sooner than a cold start would be, and two starts at once would slow each other down."""
+        does not fit, or the pool is empty. A server still starting is waited for by one create
+        each (it is ready sooner than a cold start would be); more creates at once start cold,
+        side by side, rather than queue for the refills one after the other."""
         if not self.fits(instance):
             return None
         while not self._closed:
@@ -91,9 +93,13 @@ class WarmPool:
                     return server
                 log.warning("warm server %s (pid %d) ended by itself; dropping it", server.home, server.pid)
                 self._remove_files(server.home)
-            if not self._filling:
+            if len(self._filling) <= self._waiting:
                 break
-            await asyncio.wait(set(self._filling), return_when=asyncio.FIRST_COMPLETED)
+            self._waiting += 1
+            try:
+                await asyncio.wait(set(self._filling), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                self._waiting -= 1
         self._refill()
         return None
 
