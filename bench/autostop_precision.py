@@ -24,6 +24,7 @@ from nb_devenv import AsyncDevEnvClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from nb_devenv.server.provisioners.local import parse_local_handle  # noqa: E402
 from nb_devenv.server.store import Store  # noqa: E402
 
 INSTANCES, ROUNDS, AHEAD_MS = 10, 3, 2500
@@ -47,8 +48,9 @@ async def _round(client: AsyncDevEnvClient, store: Store, ids: list[str]) -> lis
     pids = {}
     for instance_id in ids:
         record = store.instance(instance_id)
-        assert record is not None and record.pid is not None
-        pids[instance_id] = record.pid
+        pid = None if record is None else parse_local_handle(record.handle)[0]
+        assert pid is not None
+        pids[instance_id] = pid
     deadline_ms = int(time.time() * 1000) + AHEAD_MS
     for instance_id in ids:
         store.update_instance(instance_id, stop_timestamp=deadline_ms)

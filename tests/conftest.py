@@ -160,6 +160,14 @@ def _is_instance_process(pid: int) -> bool:
         return False
 
 
+def with_process(row: dict) -> dict:
+    """A stored instance row with the ``pid`` and ``port`` that its local provisioner's handle holds."""
+    from nb_devenv.server.provisioners.local import parse_local_handle
+
+    row["pid"], row["port"] = parse_local_handle(row.get("handle"))
+    return row
+
+
 def pid_alive(pid: int) -> bool:
     """Live (not a zombie) process."""
     try:
@@ -186,7 +194,10 @@ def instance_pids(data_dir: Path, *, warm: bool = True) -> set[int]:
     if db.exists():
         try:
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-                pids.update(row[0] for row in conn.execute("SELECT pid FROM instances WHERE pid IS NOT NULL"))
+                for (handle,) in conn.execute("SELECT handle FROM instances WHERE handle IS NOT NULL"):
+                    pid = with_process({"handle": handle})["pid"]
+                    if pid is not None:
+                        pids.add(pid)
         except sqlite3.Error:
             pass
     return {pid for pid in pids if _is_instance_process(pid)}

@@ -11,7 +11,7 @@ import uuid
 from nb_devenv.contract import with_defaults
 from nb_devenv.server.data_dir import DataDir
 from nb_devenv.server.lifecycle import Lifecycle, load_clock
-from nb_devenv.server.provisioners.local import LAUNCHER_MODULE, LocalProcessProvisioner
+from nb_devenv.server.provisioners.local import LAUNCHER_MODULE, LocalProcessProvisioner, local_handle
 from nb_devenv.server.store import InstanceRecord, Project, Store, devenviron_run_facts
 
 
@@ -30,7 +30,7 @@ async def test_a_deadline_sooner_than_the_tick_stops_the_instance_on_time(tmp_pa
         now = lifecycle.clock.now_ms()
         record = InstanceRecord(id=f"DE-{uuid.uuid4()}", project_id="p", name="soon", status="RUNNING",
                                 request=request, created_ms=now, updated_ms=now, jupyter_token="t",
-                                pid=process.pid, port=1, stop_timestamp=now + 400, **devenviron_run_facts(request))
+                                handle=local_handle(process.pid, 1), stop_timestamp=now + 400, **devenviron_run_facts(request))
         store.insert_project(Project("p", "p", "u", "u", "d", "x"), "AK", "SK", now)
         store.insert_instance(record)
         lifecycle.start_scheduler()
