@@ -242,8 +242,9 @@ class ServerProcess:
         self.data_dir = Path(data_dir)
         self.extra_args = list(extra_args)
         if not any(arg.startswith("--warm-pool") for arg in self.extra_args):
-            # every start is cold unless a test asks for warm servers: tests count processes
-            self.extra_args[:0] = ["--warm-pool", "0"]
+            # every start is cold unless a test asks for warm servers (tests count processes);
+            # $NB_DEVENV_TEST_WARM_POOL runs the suite's servers with a pool, to compare
+            self.extra_args[:0] = ["--warm-pool", os.environ.get("NB_DEVENV_TEST_WARM_POOL", "0")]
         #: extra environment of the next start (e.g. NB_DEVENV_CRASH_AT for the fault tests)
         self.env = dict(env or {})
         self.stderr_path = self.data_dir.parent / f"{self.data_dir.name}-server-stderr.log"
