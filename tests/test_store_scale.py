@@ -173,14 +173,20 @@ def test_lists_read_only_their_projects_rows_through_an_index(tmp_path, api, que
         assert "USE TEMP B-TREE FOR ORDER BY" not in plans, plans
 
 
-def test_an_older_store_gets_the_list_indexes(tmp_path: Path):
-    """A 0.2 data directory (one per-project index) is brought up to the ordered indexes."""
+def test_an_older_store_gets_the_list_indexes_and_the_home_column(tmp_path: Path):
+    """A 0.2 data directory (one per-project index, no warm pool) is brought up to the ordered
+    indexes and the ``home`` column, its instances kept."""
     path = tmp_path / "state.sqlite3"
-    Store(path).close()
-    with sqlite3.connect(path) as db:
-        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
-                                  "AND name LIKE 'instances_%' AND name != 'instances_devenviron_name'").fetchall():
-            db.execute(f"DROP INDEX {name}")
+    store = Store(path)
+    store.insert_project(Project("p", "p", "u", "u", "d", "x"), "AK", "SK", _BASE_MS)
+    kept = _old("p", 1)
+    store.insert_instance(kept)
+    store.close()
+    with sqlite3.connect(path) as db:  # the 0.2 table: every column but home, one index
+        columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(instances)") if row[1] != "home")
+        db.execute(f"CREATE TABLE instances_02 AS SELECT {columns} FROM instances")
+        db.execute("DROP TABLE instances")
+        db.execute("ALTER TABLE instances_02 RENAME TO instances")
         db.execute("CREATE INDEX instances_project ON instances(project_id, api)")
     Store(path).close()
     with sqlite3.connect(path) as db:
@@ -188,3 +194,8 @@ def test_an_older_store_gets_the_list_indexes(tmp_path: Path):
     assert {"instances_project_created", "instances_project_name", "instances_project_status",
             "instances_status"} <= names
     assert "instances_project" not in names
+    store = Store(path)
+    assert store.instance(kept.id) == kept and kept.home is None
+    store.update_instance(kept.id, home="elsewhere")
+    assert store.instance(kept.id).home == "elsewhere"
+    store.close()
