@@ -55,7 +55,8 @@ def test_a_create_adopts_a_warm_server_and_the_pool_refills(server_factory):
     warm_token = _environ(warm_pid)["JUPYTER_TOKEN"]
     assert client.list().json()["total_count"] == 0  # a warm server is no instance
 
-    iid = client.create(body("adopter")).json()["id"]
+    iid = client.create(body("adopter", spec={"storage": {"type": "EVS"},
+                                              "auto_stop": {"enable": True, "duration": 3600}})).json()["id"]
     running = client.wait_status(iid, "RUNNING")
     record = db_instance(server.data_dir, iid)
     assert (record["pid"], record["home"]) == (warm_pid, home)
@@ -80,8 +81,8 @@ def test_a_create_adopts_a_warm_server_and_the_pool_refills(server_factory):
     assert listed.count('"id"') >= 1 and new_token not in listed and token not in listed
     assert new_token not in client.get(iid).text and new_token != token
 
-    # stop, start (cold, in the same working directory) and delete as for any instance
-    client.action(iid, "stop")
+    # auto-stop, start (cold, in the same working directory), stop and delete as for any instance
+    assert client.advance_clock(3600).status_code == 200
     client.wait_status(iid, "STOPPED", timeout=30)
     assert not pid_alive(warm_pid)
     client.action(iid, "start")
@@ -119,4 +120,14 @@ def test_obs_storage_starts_cold_and_a_killed_servers_warm_servers_are_orphans(s
     assert not pid_alive(warm_pid)  # terminated as an orphan by the boot's reconcile
     assert not (server.data_dir / "instances" / home).exists()
     assert server.client().get(iid).json()["status"] == "RUNNING"  # the instance was re-adopted
+    assert warm_servers(server.data_dir) == {}
+
+
+def test_with_warm_pool_0_every_create_starts_cold(server_factory):
+    server = server_factory("--warm-pool", "0")
+    client = server.client()
+    iid = client.create(body("cold")).json()["id"]
+    client.wait_status(iid, "RUNNING")
+    assert db_instance(server.data_dir, iid)["home"] is None
+    assert (server.data_dir / "evs" / server.credentials["project_id"] / iid).is_dir()
     assert warm_servers(server.data_dir) == {}
