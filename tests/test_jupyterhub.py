@@ -21,6 +21,7 @@ import pytest
 from conftest import ServerProcess
 from hub_support import Hub, wait_until
 
+from nb_devenv.contract import notebooks as nb
 from nb_devenv.server import add_project
 from nb_devenv.server.app import BadOptions, add_serve_arguments, hub_settings
 from nb_devenv.server.provisioners.jupyterhub import hub_user, server_name
@@ -122,36 +123,56 @@ def test_an_instance_lives_as_a_named_server_of_its_projects_hub_user(hub, serve
     assert client.get(iid).json()["error_code"] == "ModelArts.6309"  # not found
 
 
-def test_two_projects_are_two_hub_users_and_a_restart_re_adopts(hub, server):
+def notebook_status(client, notebook_id: str, wanted: str, timeout: float = 60) -> dict:
+    """Poll a Notebook-API instance until its status is ``wanted``."""
+    def shown():
+        answer = client.request("GET", f"/v1/{client.project_id}/notebooks/{notebook_id}")
+        assert answer.status_code == 200, answer.text
+        return answer.json() if answer.json()["status"] == wanted else None
+    found = wait_until(shown, timeout)
+    assert found, f"{notebook_id} did not become {wanted}"
+    return found
+
+
+def test_two_projects_are_two_hub_users_through_both_apis_and_a_restart_re_adopts(hub, server):
     credentials_b = add_project(server.data_dir, "hub-team-b")
     first, second = server.client(), server.client(credentials_b)
     a = first.create(body("hub-a")).json()["id"]
-    b = second.create(body("hub-b")).json()["id"]
+    made = second.request("POST", f"/v1/{second.project_id}/notebooks", json_body={
+        "name": "hub-b", "image_id": nb.image_for_profile("Python3").id, "flavor": "modelarts.vm.cpu.2u",
+        "volume": {"category": "evs", "ownership": "managed"}})
+    assert made.status_code == 200, made.text
+    b = made.json()["id"]
     running_a = first.wait_status(a, "RUNNING", timeout=60)
-    running_b = second.wait_status(b, "RUNNING", timeout=60)
+    running_b = notebook_status(second, b, "RUNNING")
     user_a, user_b = names(first, a)[0], names(second, b)[0]
     assert user_a != user_b
     assert hub.server(*names(first, a))["ready"] and hub.server(*names(second, b))["ready"]
     assert hub.server(user_a, server_name(b)) is None  # each instance under its own project's user
 
-    token_a, token_b = first.token(a).json()["token"], second.token(b).json()["token"]
-    url_a, url_b = running_a["spec"]["annotations"]["url"], running_b["spec"]["annotations"]["url"]
+    # the Notebook API shows the Hub URL and the server-scoped token in the object
+    url_a, url_b = running_a["spec"]["annotations"]["url"], running_b["url"]
+    assert running_b["endpoints"][0]["uri"] == url_b == f"{hub.public_url}user/{user_b}/{server_name(b)}/lab"
+    token_a, token_b = first.token(a).json()["token"], running_b["token"]
     assert jupyter(url_a, token_a).status_code == 200 and jupyter(url_b, token_b).status_code == 200
     assert jupyter(url_b, token_a).status_code != 200  # a project's token does not open another's server
 
-    # our server restarts: the Hub's servers are re-adopted, not restarted
+    # our server restarts: a server still ready is re-adopted, not restarted; one the Hub
+    # stopped meanwhile is STOPPED with the reason
     started = hub.server(*names(first, a))["started"]
-    server.restart()
+    server.stop()
+    assert hub.api("DELETE", f"/users/{user_b}/servers/{server_name(b)}").status_code in (202, 204)
+    server.start()
     first, second = server.client(), server.client(credentials_b)
     assert first.get(a).json()["status"] == "RUNNING"
     assert hub.server(*names(first, a))["started"] == started
     assert jupyter(url_a, token_a).status_code == 200
+    stopped_b = notebook_status(second, b, "STOPPED", timeout=10)
+    assert "no longer running" in stopped_b["fail_reason"]
 
-    for client, iid in ((first, a), (second, b)):
-        assert client.action(iid, "stop").status_code == 200
-    for client, iid in ((first, a), (second, b)):
-        client.wait_status(iid, "STOPPED", timeout=60)
-        assert hub.server(*names(client, iid))["stopped"]
+    assert first.action(a, "stop").status_code == 200
+    first.wait_status(a, "STOPPED", timeout=60)
+    assert hub.server(*names(first, a))["stopped"] and hub.server(*names(second, b))["stopped"]
 
 
 def test_a_spawn_the_hub_refuses_fails_fast_with_the_hubs_message(hub, server):
