@@ -174,6 +174,14 @@ def test_two_projects_are_two_hub_users_through_both_apis_and_a_restart_re_adopt
     first.wait_status(a, "STOPPED", timeout=60)
     assert hub.server(*names(first, a))["stopped"] and hub.server(*names(second, b))["stopped"]
 
+    # a server of ours started on the Hub while nb_devenv was down, for an instance that is
+    # STOPPED, is an orphan: the next start-up stops it
+    server.stop()
+    assert hub.api("POST", f"/users/{user_a}/servers/{server_name(a)}").status_code in (201, 202)
+    server.start()
+    assert wait_until(lambda: hub.server(user_a, server_name(a))["stopped"], 30)
+    assert server.client().get(a).json()["status"] == "STOPPED"
+
 
 def test_a_spawn_the_hub_refuses_fails_fast_with_the_hubs_message(hub, server):
     client = server.client()

@@ -29,7 +29,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
@@ -150,13 +150,14 @@ class JupyterHubProvisioner(Provisioner):
 
     # --- the Hub's REST API ----------------------------------------------------------------------
 
-    async def _call(self, method: str, path: str, body: Any = None, *, timeout: float | None = None) -> Any:
+    async def _call(self, method: str, path: str, body: Any = None, *, timeout: float | None = None,
+                    accept: str = "application/json") -> Any:
         """One API request; the decoded JSON answer (``None`` for an empty one). Raises
         :class:`HubError` for a status >= 400 or a Hub that cannot be reached."""
         request = HTTPRequest(
             f"{self.api_url}{path}", method=method,
             headers={"Authorization": f"token {self._token}", "Content-Type": "application/json",
-                     "Accept": "application/json"},
+                     "Accept": accept},
             body=None if body is None and method in ("GET", "DELETE") else json.dumps(body or {}),
             allow_nonstandard_methods=True, connect_timeout=self.request_timeout,
             request_timeout=timeout or self.request_timeout)
@@ -228,10 +229,11 @@ class JupyterHubProvisioner(Provisioner):
     def _names(self, instance: InstanceRecord) -> tuple[str, str]:
         return hub_user(instance.project_id, self.user_prefix), server_name(instance.id)
 
-    def _url(self, model: dict[str, Any] | None, user: str, server: str) -> str:
-        path = str((model or {}).get("url") or f"/user/{quote(user)}/{server}/")
-        return f"{self.hub_url.rstrip('/')}{path.rstrip('/')}{JUPYTERLAB_PATH}" if path.startswith("/") else \
-            f"{path.rstrip('/')}{JUPYTERLAB_PATH}"
+    def _url(self, model: dict[str, Any], user: str, server: str) -> str:
+        """The server's JupyterLab: the model's ``url`` is a path on the Hub's host (with the
+        Hub's ``base_url``), or a whole URL with per-user subdomains."""
+        where = urljoin(self.hub_url, str(model.get("url") or f"user/{quote(user, safe='')}/{server}/"))
+        return where.rstrip("/") + JUPYTERLAB_PATH
 
     async def start(self, instance: InstanceRecord, on_spawned: Callable[[str], None]) -> Started:
         user, server = self._names(instance)
@@ -241,7 +243,14 @@ class JupyterHubProvisioner(Provisioner):
                 "display_name": instance.name}
         try:
             await self._ensure_user(user)
-            await self._call("POST", self._server_path(user, server), body)
+            try:
+                await self._call("POST", self._server_path(user, server), body)
+            except HubError as error:
+                if error.status != 404:
+                    raise
+                self._known_users.discard(user)  # removed from the Hub behind our back
+                await self._ensure_user(user)
+                await self._call("POST", self._server_path(user, server), body)
         except HubError as error:
             if error.status == 400 and "already running" in error.message:
                 pass  # started behind our back, or by a start cut short: adopt it
@@ -450,16 +459,32 @@ class JupyterHubProvisioner(Provisioner):
 
     # --- clean-up ------------------------------------------------------------------------------
 
+    async def _active_users(self) -> list[dict[str, Any]]:
+        """Every user with an active server, page by page (the Hub pages its lists)."""
+        users: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            page = await self._call("GET", f"/users?state=active&offset={offset}&limit=200",
+                                    accept="application/jupyterhub-pagination+json")
+            if isinstance(page, list):  # a Hub without pagination
+                return [u for u in page if isinstance(u, dict)]
+            items = page.get("items", []) if isinstance(page, dict) else []
+            users += [u for u in items if isinstance(u, dict)]
+            following = (page.get("_pagination") or {}).get("next") if isinstance(page, dict) else None
+            if not items or not following:
+                return users
+            offset = int(following.get("offset", offset + len(items)))
+
     async def terminate_orphans(self, keep: Iterable[str]) -> list[str]:
         """Stop the running servers of this server's Hub users that no kept instance owns."""
         kept = {server_name(instance_id) for instance_id in keep}
         try:
-            users = await self._call("GET", "/users?state=active")
+            users = await self._active_users()
         except HubError as error:
             log.warning("could not list the JupyterHub's active users to find orphan servers: %s", error.message)
             return []
         orphans = []
-        for user in users if isinstance(users, list) else []:
+        for user in users:
             name = str(user.get("name", "")) if isinstance(user, dict) else ""
             if not name.startswith(self.user_prefix):
                 continue
