@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Hub", "EXAMPLE_CONFIG", "wait_until"]
+__all__ = ["Hub", "EXAMPLE_CONFIG", "LATE_FAILING_FLAVOR", "LATE_FAILURE_MESSAGE", "wait_until"]
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "docs" / "jupyterhub_config.py"
 HUB_START_TIMEOUT = 60.0
@@ -35,6 +35,22 @@ def wait_until(condition, timeout: float, interval: float = 0.1):
             return value
         time.sleep(interval)
     return condition()
+
+
+#: the flavor the test Hub's spawner fails late on, with :data:`LATE_FAILURE_MESSAGE`
+LATE_FAILING_FLAVOR = "modelarts.vm.cpu.8u"
+LATE_FAILURE_MESSAGE = "no node has room for 8 vCPUs now"
+LATE_FAILURE = f"""
+import asyncio
+_Spawner = c.JupyterHub.spawner_class
+class LateFailingSpawner(_Spawner):
+    async def start(self):
+        if (self.user_options or {{}}).get("flavor") == {LATE_FAILING_FLAVOR!r}:
+            await asyncio.sleep(1)
+            raise RuntimeError({LATE_FAILURE_MESSAGE!r})
+        return await super().start()
+c.JupyterHub.spawner_class = LateFailingSpawner
+"""
 
 
 class Hub:
@@ -61,10 +77,10 @@ class Hub:
             f"c.JupyterHub.pid_file = '{workdir}/jupyterhub.pid'\n"
             f"c.SimpleLocalProcessSpawner.home_dir_template = '{workdir}/home/{{username}}'\n"
             f"c.Spawner.cmd = [{sys.executable!r}, '-m', 'jupyterhub.singleuser']\n"
-            # the Hub's check of a starting server backs off to 5 s between tries; a test does
-            # not need to wait that long
-            "c.Spawner.http_timeout = 30\n"
-            "c.JupyterHub.log_level = 'INFO'\n")
+            "c.JupyterHub.log_level = 'INFO'\n"
+            # a spawner that fails after the Hub answered the start (202), as a cluster without
+            # room does: only the progress stream tells it, long before http_timeout
+            + LATE_FAILURE)
         self.log_path = workdir / "jupyterhub.log"
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 from conftest import ServerProcess
-from hub_support import Hub, wait_until
+from hub_support import LATE_FAILING_FLAVOR, LATE_FAILURE_MESSAGE, Hub, wait_until
 
 from nb_devenv.contract import notebooks as nb
 from nb_devenv.server import add_project
@@ -173,6 +173,16 @@ def test_two_projects_are_two_hub_users_through_both_apis_and_a_restart_re_adopt
     assert first.action(a, "stop").status_code == 200
     first.wait_status(a, "STOPPED", timeout=60)
     assert hub.server(*names(first, a))["stopped"] and hub.server(*names(second, b))["stopped"]
+
+    # a start the spawner fails after the Hub accepted it: START_FAILED from the progress stream,
+    # with the spawner's message, long before the Hub's 30 s http_timeout
+    notebooks_b = f"/v1/{second.project_id}/notebooks/{b}"
+    assert second.request("PUT", notebooks_b, json_body={"flavor": LATE_FAILING_FLAVOR}).status_code == 200
+    began = time.monotonic()
+    assert second.request("POST", f"{notebooks_b}/start").status_code == 200
+    failed = notebook_status(second, b, "START_FAILED", timeout=30)
+    assert time.monotonic() - began < 15
+    assert f"could not start this instance's server: Spawn failed: {LATE_FAILURE_MESSAGE}" in failed["fail_reason"]
 
     # a server of ours started on the Hub while nb_devenv was down, for an instance that is
     # STOPPED, is an orphan: the next start-up stops it

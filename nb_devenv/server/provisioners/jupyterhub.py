@@ -144,6 +144,15 @@ class JupyterHubProvisioner(Provisioner):
         self._seen: dict[str, _Seen] = {}  # by handle, from the last refresh
         self._refreshed_at = 0.0
         self._known_users: set[str] = set()
+        self._http: AsyncHTTPClient | None = None
+
+    def _client(self) -> AsyncHTTPClient:
+        """This provisioner's own HTTP client (made on the event loop, at first use): every start
+        holds a progress stream open for seconds, and tornado's shared client runs at most 10
+        requests at once, the local provisioner's among them."""
+        if self._http is None:
+            self._http = AsyncHTTPClient(force_instance=True, max_clients=256)
+        return self._http
 
     def __repr__(self) -> str:  # never the token
         return f"JupyterHubProvisioner(hub_url={self.hub_url!r}, api_url={self.api_url!r})"
@@ -162,7 +171,7 @@ class JupyterHubProvisioner(Provisioner):
             allow_nonstandard_methods=True, connect_timeout=self.request_timeout,
             request_timeout=timeout or self.request_timeout)
         try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            response = await self._client().fetch(request, raise_error=False)
         except (OSError, HTTPClientError) as error:
             raise HubError(0, f"cannot reach the JupyterHub API at {self.api_url}: {error}") from None
         if response.code == 599:
@@ -306,6 +315,8 @@ class JupyterHubProvisioner(Provisioner):
                 message = str(event.get("message") or "Spawn failed")
                 raise ProvisionError(CRASHED, f"The JupyterHub could not start this instance's server: {message}",
                                      {"hub_server": _handle(user, server)})
+            if event is None:
+                await asyncio.sleep(0.1)  # a stream cut short (or refused): not a busy loop
             # ready, or a stream cut short: the model says which
 
     async def _last_progress_event(self, user: str, server: str, timeout: float) -> dict[str, Any] | None:
@@ -333,7 +344,7 @@ class JupyterHubProvisioner(Provisioner):
                               streaming_callback=take, connect_timeout=self.request_timeout,
                               request_timeout=timeout)
         try:
-            await AsyncHTTPClient().fetch(request, raise_error=False)
+            await self._client().fetch(request, raise_error=False)
         except (OSError, HTTPClientError):
             pass  # cut short or timed out: the caller looks at the model again
         return verdict[-1] if verdict else None
