@@ -7,8 +7,7 @@ JupyterHub/KubeSpawner-backed provisioner can sit beside :mod:`.local` without t
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from nb_devenv.contract import Flavor, Profile
@@ -46,10 +45,12 @@ class ProvisionError(Exception):
 @dataclass(frozen=True)
 class Started:
     """A started instance's server: how the provisioner finds it again (``handle``, in the
-    provisioner's own format, stored with the instance) and its JupyterLab (``url``)."""
+    provisioner's own format, stored with the instance), its JupyterLab (``url``), and the
+    token that opens it when the provisioner issues its own (``None``: the instance's)."""
 
     handle: str
     url: str
+    token: str | None = field(default=None, repr=False)
 
 
 class Provisioner(ABC):
@@ -58,10 +59,6 @@ class Provisioner(ABC):
     @abstractmethod
     def unavailable_reason(self, profile: Profile, flavor: Flavor) -> ProvisionError | None:
         """Why this machine cannot run ``profile`` on ``flavor`` at all (``None`` if it can)."""
-
-    @abstractmethod
-    def prepare_storage(self, instance: InstanceRecord) -> Path:
-        """Create the instance's working directory (EVS disk or OBS directory); return it."""
 
     @abstractmethod
     async def start(self, instance: InstanceRecord, on_spawned: Callable[[str], None]) -> Started:
@@ -86,8 +83,9 @@ class Provisioner(ABC):
         (used to re-adopt instances after a restart without trusting a reused pid)."""
 
     @abstractmethod
-    def destroy(self, instance: InstanceRecord) -> None:
-        """Remove what a deleted instance leaves (EVS disk, runtime files); OBS files stay."""
+    async def destroy(self, instance: InstanceRecord) -> None:
+        """Remove what a deleted instance leaves (EVS disk, runtime files); OBS files stay.
+        Raises ``OSError`` if some of it could not go (the next boot tries again)."""
 
     @abstractmethod
     async def terminate_orphans(self, keep: Iterable[str]) -> list[str]:

@@ -393,7 +393,11 @@ class LocalProcessProvisioner(Provisioner):
 
     # --- delete and clean-up -------------------------------------------------------------------
 
-    def destroy(self, instance: InstanceRecord) -> None:
+    async def destroy(self, instance: InstanceRecord) -> None:
+        # a big working directory takes a while to remove: not on the event loop
+        await asyncio.get_running_loop().run_in_executor(None, self._remove_files, instance)
+
+    def _remove_files(self, instance: InstanceRecord) -> None:
         doomed = [self.layout.instance_dir(instance.id)]
         if instance.storage.category == "EVS":
             doomed.append(self.layout.evs_dir(instance.project_id, instance.id))
