@@ -28,7 +28,7 @@ from traitlets import Bool
 from nb_devenv.client._models import Instance
 
 from . import runtime
-from ._html import esc, html_part, set_hidden
+from ._html import LINK, MUTED, esc, html_part, set_hidden
 
 __all__ = ["OpenLink", "LINK_TTL", "TokenFetcher", "link_html"]
 
@@ -46,8 +46,8 @@ def link_html(instance: Instance, token: str, ttl: float = LINK_TTL) -> str:
     href = instance.url_with_token(token) or ""
     return (
         f'<a class="nb-devenv-open-anchor" href="{esc(href)}" target="_blank" rel="noopener noreferrer" '
-        f'style="color:#0969da;text-decoration:underline;font-weight:600">Open {esc(instance.name)} in JupyterLab ↗</a> '
-        f'<span style="color:#57606a">(the link holds the access token; hidden again in {ttl:g} s)</span>')
+        f'style="color:{LINK};text-decoration:underline;font-weight:600">Open {esc(instance.name)} in JupyterLab ↗</a> '
+        f'<span style="color:{MUTED}">(the link holds the access token; hidden again in {ttl:g} s)</span>')
 
 
 def _spawn_open(work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
