@@ -162,10 +162,13 @@ STYLE = "<style>" + " ".join([
     f".nb-devenv-status {{border-left: 4px solid {TONES['unknown']}; padding-left: 8px;}}",
     *(f".nb-devenv-status.nb-devenv-tone-{tone} {{border-left-color: {hue};}}" for tone, hue in TONES.items()),
     ".nb-devenv-preview pre {max-height: 18em; overflow: auto; margin: 0;}",
-    # rows wrap as a whole at narrow widths; a line of text never breaks inside
-    ".nb-devenv-status .nb-devenv-row {flex-wrap: wrap; column-gap: 12px; align-items: center;}",
-    ".nb-devenv-status .nb-devenv-nowrap {flex: 0 0 auto; white-space: nowrap;}",
-    ".nb-devenv-status .nb-devenv-nowrap > .widget-html-content {white-space: nowrap;}",
+    # rows wrap between their parts at narrow widths; a part breaks only between its chunks
+    # (class nb-devenv-nowrap), buttons keep their size; wrapped text keeps a text's line height
+    ".nb-devenv-status .nb-devenv-row {flex-wrap: wrap; column-gap: 12px; align-items: center; max-width: 100%;}",
+    ".nb-devenv-status .nb-devenv-row > * {min-width: 0;}",
+    ".nb-devenv-status .jupyter-button {flex: 0 0 auto;}",
+    ".nb-devenv-status .widget-html-content {line-height: 1.45; padding: 4px 0;}",
+    ".nb-devenv-nowrap {white-space: nowrap;}",
     "@keyframes nb-devenv-spin {to {transform: rotate(360deg);}}",
     ".nb-devenv-spinner {display: inline-block; animation: nb-devenv-spin 1.2s linear infinite;}",
     "@media (prefers-reduced-motion: reduce) {.nb-devenv-spinner {animation-duration: 4s;}}",

@@ -144,7 +144,6 @@ class InstanceStatusWidget(widgets.VBox):
         self._steps = html_part("nb-devenv-steps")
         self._status_row = widgets.HBox([self._status_value, self._steps])
         self._status_row.add_class("nb-devenv-row")
-        self._status_value.add_class("nb-devenv-nowrap")
         self._details = html_part("nb-devenv-details")
         self._countdown_row = CountdownRow()
         self._open_link = OpenLink(self._token, spawn=lambda work: self._spawn(work, "open"),
@@ -153,6 +152,7 @@ class InstanceStatusWidget(widgets.VBox):
         self._actions = ActionBar()
         # Open beside the action buttons, not alone on a row
         self._action_row = widgets.HBox([self._open_link, self._actions])
+        self._open_link.add_class("nb-devenv-row")
         self._action_row.add_class("nb-devenv-row")
         self._action_row.add_class("nb-devenv-actions")
         self._message_html = html_part("nb-devenv-message")

@@ -35,7 +35,8 @@ class ActionBar(widgets.HBox):
         self.confirm_button = widgets.Button(description="Confirm delete", icon="trash", button_style="danger",
                                              tooltip="Delete the instance now",
                                              layout=widgets.Layout(width="auto"))
-        self.cancel_button = widgets.Button(description="Cancel", tooltip="Keep the instance")
+        self.cancel_button = widgets.Button(description="Cancel", tooltip="Keep the instance",
+                                            layout=widgets.Layout(width="auto"))
         for name, button in (("stop", self.stop_button), ("start", self.start_button),
                              ("delete", self.delete_button), ("refresh", self.refresh_button),
                              ("confirm-delete", self.confirm_button), ("cancel", self.cancel_button)):
@@ -45,8 +46,10 @@ class ActionBar(widgets.HBox):
         self.confirm_box.add_class("nb-devenv-row")
         self.button_box = widgets.HBox([self.stop_button, self.start_button, self.delete_button,
                                         self.refresh_button])
+        self.button_box.add_class("nb-devenv-row")
         set_hidden(self.confirm_box, True)
         super().__init__(children=[self.button_box, self.confirm_box], **kwargs)
+        self.add_class("nb-devenv-row")
 
     @property
     def asking(self) -> bool:
@@ -91,7 +94,6 @@ class CountdownRow(widgets.HBox):
 
     def __init__(self, **kwargs: Any) -> None:
         self.countdown = html_part("nb-devenv-countdown")
-        self.countdown.add_class("nb-devenv-nowrap")
         self.bar = widgets.FloatProgress(min=0.0, max=1.0, value=0.0, bar_style="success",
                                          layout=widgets.Layout(width="240px", flex="0 0 auto"))
         self.bar.add_class("nb-devenv-countdown-bar")

@@ -234,8 +234,9 @@ def countdown_view(instance: Instance | None, clock: Clock | None = None, *,
             digits += f";{tone_text(shade)}"
         return CountdownView(
             remaining=left,
-            text=(f'auto-stop in <b class="nb-devenv-countdown-value" style="{digits}">'
-                  f'{format_duration(left, "clock")}</b> · stops at {at} (local time)'),
+            text=(f'<span class="nb-devenv-nowrap">auto-stop in <b class="nb-devenv-countdown-value" '
+                  f'style="{digits}">{format_duration(left, "clock")}</b></span> · '
+                  f'<span class="nb-devenv-nowrap">stops at {at} (local time)</span>'),
             warning=warning, bar_max=bar_max, bar_value=float(round(left / step) * step), shade=shade)
     if instance.status == "RUNNING" and not instance.auto_stop.enable:
         return CountdownView(text="auto-stop off: it runs until you stop it")
