@@ -31,7 +31,7 @@ The widget subscribes to the kernel's shared :class:`~nb_devenv.notebook.watch.I
 fast during transitions, slow when stable, and a 1-second tick without any request that
 recomputes the countdown from ``stop_timestamp`` and the clock (never a local decrement). All
 trait changes of one update go out inside ``hold_sync()``. ``close()`` unsubscribes and cancels
-the widget's tasks before closing; a deleted instance shows "deleted" and stops being polled.
+the widget's tasks before closing; a deleted instance shows DELETED and stops being polled.
 While another cell blocks the kernel (``time.sleep``, heavy CPU), the widget pauses; it catches
 up when the cell ends.
 

@@ -136,7 +136,7 @@ def steps_html(instance: Instance | None, status: str, *, deleted: bool = False,
     drawn as a step of the creation, a STARTING after a STOPPED as a start.
     """
     if deleted:
-        return '<span class="nb-devenv-step-deleted">the instance was deleted; its buttons are gone</span>'
+        return '<span class="nb-devenv-step-deleted">the instance was deleted</span>'
     if instance is None:
         return ""
     if instance.is_failed:
