@@ -241,6 +241,7 @@ def check_form_create_countdown_stop(page, server: JupyterServer, label: str) ->
     expect(form.locator(".nb-devenv-preview")).to_contain_text('"name": "not valid!"')
     expect(create).to_be_disabled()
     shoot(output, f"{label}-form-invalid.png")
+    assert_readable(form, f"{label} Light, form with an error", {})
 
     name.fill(f"{label}-form")
     expect(form.locator(".nb-devenv-field-invalid")).to_have_count(0)
@@ -261,6 +262,7 @@ def check_form_create_countdown_stop(page, server: JupyterServer, label: str) ->
     expect(countdown).not_to_have_text(first, timeout=5_000)  # it ticks
     expect(status.locator(".nb-devenv-countdown-bar")).to_be_visible()
     shoot(output, f"{label}-status-running.png")
+    assert_readable(status, f"{label} Light, running", {})
     page.screenshot(path=str(SCREENSHOTS / f"{label}-page.png"))  # the widget in its front end
 
     stop = status.locator("button.nb-devenv-stop-button")
