@@ -427,6 +427,7 @@ THEME_IS = """(light) => document.body.dataset.jpThemeLight === String(light)
 VISUAL_NOTEBOOK = [
     "%load_ext nb_devenv\nfrom nb_devenv import AsyncDevEnvClient\nfrom nb_devenv.notebook import wait",
     "%devenv create --name visual-demo --profile Python3 --flavor modelarts.vm.cpu.2u --auto-stop 1h -o w",
+    "%devenv create -o form",
     "instance = await wait(w, until='RUNNING', timeout=120)\nclient = AsyncDevEnvClient()\n"
     "await client.clock_advance(55 * 60)  # local server only: 5 minutes left\nawait w.refresh()\nprint('amber')",
     "await client.clock_advance(4 * 60 + 10)  # 50 s left\nawait w.refresh()\nprint('red')",
@@ -454,6 +455,7 @@ def set_theme(page, light: bool) -> None:
     theme = "JupyterLab Light" if light else "JupyterLab Dark"
     page.evaluate(f"window.jupyterapp.commands.execute('apputils:change-theme', {{theme: {theme!r}}})")
     page.wait_for_function(THEME_IS, arg=light, timeout=30_000)
+    page.wait_for_selector("#jupyterlab-splash", state="detached")  # it dims the page while the theme loads
 
 
 def assert_readable(status, state: str, lowest: dict[str, float]) -> None:
@@ -489,7 +491,7 @@ def test_jupyterlab_status_at_a_glance_in_both_themes_and_a_delete_that_asks(bro
         open_notebook(page, jupyterlab, "visual.ipynb")
         page.wait_for_function(THEME_IS, arg=True)
         run_cell(page, "%load_ext nb_devenv")
-        run_cell(page, "%devenv create")
+        run_cell(page, "--auto-stop 1h -o w")
         status = page.locator(".jp-OutputArea-output .nb-devenv-status")
         # a transition: the indicator turns (a CSS animation) beside the time it has lasted
         spinner = status.locator(".nb-devenv-badge .nb-devenv-spinner")
@@ -498,6 +500,12 @@ def test_jupyterlab_status_at_a_glance_in_both_themes_and_a_delete_that_asks(bro
         expect(status.locator(".nb-devenv-badge .nb-devenv-elapsed")).to_have_text(re.compile(r"^\d+[hms]"))
         expect(status).to_have_class(re.compile(r"\bnb-devenv-state-running\b"), timeout=60_000)
         expect(spinner).to_have_count(0)
+
+        # the create form beside it, with an error shown (its colours come from the same palette)
+        run_cell(page, "%devenv create -o form")
+        form = page.locator(".jp-OutputArea-output .nb-devenv-form")
+        form.locator(".nb-devenv-field-name input").fill("not valid!")
+        expect(form.locator(".nb-devenv-field-name .nb-devenv-field-message")).to_contain_text("ModelArts.6334")
 
         # under 10 minutes: amber (the hue of --jp-warn-color1, 30-36°) on one line at 1400 px
         run_cell(page, "clock_advance(55 * 60)")
@@ -518,7 +526,11 @@ def test_jupyterlab_status_at_a_glance_in_both_themes_and_a_delete_that_asks(bro
         assert row["bar"]["y"] < row["countdown"]["y"] + row["countdown"]["height"], "the bar is not beside the countdown"
         assert row["warning"]["y"] >= row["countdown"]["y"] + row["countdown"]["height"] - 1, \
             "the warning is not on a line of its own under the countdown"
+        # the Open link and its hint (the link goes by itself when the instance stops)
+        status.locator("button.nb-devenv-open-button").click()
+        expect(status.locator(".nb-devenv-open-anchor")).to_be_visible()
         assert_readable(status, "Light, amber", lowest)
+        assert_readable(form, "Light, form", lowest)
         shot(status, "visual-light-amber-1400.png")
 
         # 600 px: the rows stack, nothing runs out of the widget, no line breaks inside a text
@@ -538,6 +550,7 @@ def test_jupyterlab_status_at_a_glance_in_both_themes_and_a_delete_that_asks(bro
 
         set_theme(page, light=False)
         assert_readable(status, "Dark, amber", lowest)
+        assert_readable(form, "Dark, form", lowest)
         shot(status, "visual-dark-amber.png")
 
         # under 1 minute: red (the hue of --jp-error-color1, 0-10°)
