@@ -396,3 +396,11 @@ def test_every_colour_is_a_theme_variable_with_a_fallback(clock):
             if "#" in value and "var(" not in value:
                 following = style.split(declaration, 1)[1]
                 assert f"{prop.strip()}:color-mix(" in following.replace(" ", ""), declaration
+
+
+def test_open_and_extend_say_why_while_an_action_runs(clock):
+    w = widget_for(clock)
+    assert w.buttons["Open"].tooltip.startswith("Show a link")
+    w._begin("stop")  # what a Stop click does before its task runs
+    assert w.buttons["Open"].disabled and w.buttons["Open"].tooltip == "Open: wait for the current action to finish"
+    assert w.buttons["Stop"].tooltip == "Stop: wait for the stop to finish"

@@ -149,6 +149,10 @@ class LeaseRow(widgets.HBox):
         self.note.value = view.note
         for seconds, button in self.extend_buttons.items():
             button.disabled = seconds not in view.extendable
+            hours = seconds // 3600
+            button.tooltip = (f"let it run {hours} h longer before it stops" if not button.disabled
+                              else f"+{hours} h: wait for the current action to finish" if view.busy
+                              else f"+{hours} h: its run time would pass the API's 72 h")
         set_hidden(self.extend_box, not view.extend)
         set_hidden(self, not (view.note or view.extend))
 

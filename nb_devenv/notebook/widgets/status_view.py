@@ -253,6 +253,8 @@ class LeaseView:
     extend: bool = False
     #: the steps of :data:`EXTEND_STEPS` that keep the run time within the API's 72 h
     extendable: frozenset[int] = frozenset()
+    #: an action runs (the Extend buttons wait for it)
+    busy: bool = False
 
 
 def lease_view(instance: Instance | None, clock: Clock | None = None, *, deleted: bool = False,
@@ -272,7 +274,8 @@ def lease_view(instance: Instance | None, clock: Clock | None = None, *, deleted
         room = DURATION_MAX_MS // 1000 - left
         return LeaseView(
             note="lease: let it run longer",
-            extend=True, extendable=frozenset(s for s in EXTEND_STEPS if s <= room) if idle else frozenset())
+            extend=True, extendable=frozenset(s for s in EXTEND_STEPS if s <= room) if idle else frozenset(),
+            busy=not idle)
     if left is None:
         return LeaseView()
     return LeaseView(note=(
