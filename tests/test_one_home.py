@@ -231,3 +231,17 @@ def test_notebook_settings_are_an_object_not_a_module_global():
     # left is unload's (closing widgets must not import ipywidgets)
     source = Path(magics.__file__).read_text(encoding="utf-8")
     assert source.count("sys.modules") == 1 and "def unload_ipython_extension" in source.split("sys.modules")[0]
+
+
+def test_the_widgets_colours_live_in_one_palette():
+    """Colours are spelled only in ``notebook/widgets/_html.py`` (theme variables with their
+    fallbacks): a hex colour, an ``rgb(`` or a ``var(--jp-`` anywhere else in the package's
+    code is a second palette."""
+    import re
+
+    from nb_devenv.notebook.widgets import _html
+
+    colour = re.compile(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(|var\(--jp-")
+    spelled = {str(path.relative_to(PACKAGE)): sorted(s for s in _string_constants(path) if colour.search(s))
+               for path in PACKAGE.rglob("*.py") if path != Path(_html.__file__)}
+    assert {where: found for where, found in spelled.items() if found} == {}

@@ -73,6 +73,7 @@ class TestLeaseRow:
     def test_extend_stops_at_the_apis_72_hours(self, clock):
         w = InstanceStatusWidget(notebook(clock, left=70 * HOUR), clock=clock, watch=False)
         assert not w.extend_buttons["+1 h"].disabled and w.extend_buttons["+4 h"].disabled
+        assert w.extend_buttons["+4 h"].tooltip == "+4 h: its run time would pass the API's 72 h"
 
     @pytest.mark.parametrize("status", ["STOPPED", "CREATING", "STARTING", "ERROR"])
     def test_no_lease_row_unless_running(self, clock, status):

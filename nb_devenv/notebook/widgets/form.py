@@ -41,7 +41,7 @@ from nb_devenv.core.clock import Clock
 
 from ..watch import InstanceHub
 from . import runtime
-from ._html import esc
+from ._html import WARN_TEXT, esc
 from .form_base import FormShell
 
 __all__ = ["CreateForm", "flavor_option_label", "field_for_path"]
@@ -291,7 +291,7 @@ class CreateForm(FormShell):
         self._evs_box.layout.display = "none" if obs else None
         chosen = FLAVORS.get(self.flavor.value)
         self.flavor_note.value = (
-            f'<span style="color:#9a6700">🔒 {esc(chosen.name)} needs a permission granted to your '
+            f'<span style="{WARN_TEXT}">🔒 {esc(chosen.name)} needs a permission granted to your '
             f'account; without it the service answers ModelArts.6328 '
             f'("{esc(by_code("ModelArts.6328").template)}")</span>'
             if chosen is not None and chosen.needs_permission else "")

@@ -23,7 +23,7 @@ from nb_devenv.core.clock import Clock
 
 from ..watch import InstanceHub
 from . import runtime
-from ._html import STYLE, esc
+from ._html import ERROR_TEXT, MUTED, STYLE, esc
 from .status import InstanceStatusWidget
 
 __all__ = ["FormShell"]
@@ -182,10 +182,10 @@ class FormShell(widgets.VBox):
                     else:
                         control.remove_class("nb-devenv-field-invalid")
                 self._messages[key].value = "<br>".join(
-                    f'<span style="color:#cf222e">✗ {esc(str(v))}</span>' for v in shown)
+                    f'<span style="{ERROR_TEXT}">✗ {esc(str(v))}</span>' for v in shown)
             general = by_field.get("general", []) if not pending else []
             self._general.value = "<br>".join(
-                f'<span style="color:#cf222e">✗ {esc(str(v))}</span>' for v in general)
+                f'<span style="{ERROR_TEXT}">✗ {esc(str(v))}</span>' for v in general)
             self._show_more()
             self.body_json = json.dumps(self._body, indent=2)
             self.preview.value = f"<pre>{esc(self.body_json)}</pre>"
@@ -195,13 +195,13 @@ class FormShell(widgets.VBox):
             if self._busy:
                 pass
             elif pending:
-                self.feedback.value = f'<span style="color:#57606a">{esc(pending)}</span>'
+                self.feedback.value = f'<span style="color:{MUTED}">{esc(pending)}</span>'
             elif hidden:
                 fields = sorted({v.field for v in hidden})
-                self.feedback.value = f'<span style="color:#57606a">to do: {esc(", ".join(fields))}</span>'
+                self.feedback.value = f'<span style="color:{MUTED}">to do: {esc(", ".join(fields))}</span>'
             else:
                 self.feedback.value = ""
-            self.error_html.value = (f'<span style="color:#cf222e">⚠ {esc(self._server_error)}</span>'
+            self.error_html.value = (f'<span style="{ERROR_TEXT}">⚠ {esc(self._server_error)}</span>'
                                      if self._server_error else "")
             self.error_html.layout.display = None if self._server_error else "none"
 

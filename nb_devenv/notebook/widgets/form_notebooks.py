@@ -27,7 +27,7 @@ from nb_devenv.core.clock import Clock
 
 from ..watch import InstanceHub
 from . import runtime
-from ._html import esc
+from ._html import WARN_TEXT, esc
 from .form import DEFAULT_AUTO_STOP
 from .form_base import FormShell
 
@@ -252,7 +252,7 @@ class NotebookCreateForm(FormShell):
             note = f"{esc(flavor.id)} is sold out on this server: choose another flavor"
         elif sold_out:
             note = f"sold out on this server now: {esc(', '.join(sold_out))}"
-        self.flavor_note.value = f'<span style="color:#9a6700">{note}</span>' if note else ""
+        self.flavor_note.value = f'<span style="{WARN_TEXT}">{note}</span>' if note else ""
 
     def close(self) -> None:
         if self._load_task is not None and not self._load_task.done():
