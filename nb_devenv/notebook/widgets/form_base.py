@@ -25,6 +25,7 @@ from ..watch import InstanceHub
 from . import runtime
 from ._html import STYLE, esc
 from .form_words import in_words
+from .snapshot import SnapshotDisplay
 from .status import InstanceStatusWidget
 
 __all__ = ["FormShell", "LABEL_WIDTH", "duration_controls"]
@@ -47,7 +48,7 @@ def duration_controls(seconds: int, *, on: bool
     return enabled, hours_box, minutes_box, [enabled, hours_box, widgets.Label("h"), minutes_box, widgets.Label("min")]
 
 
-class FormShell(widgets.VBox):
+class FormShell(SnapshotDisplay, widgets.VBox):
     """The shell of a create form (see the module docstring); ``api`` is the API it creates in."""
 
     valid = Bool(False, help="whether the current request passes every rule")
@@ -303,12 +304,14 @@ class FormShell(widgets.VBox):
         if self._closed:
             return
         status = InstanceStatusWidget(instance, hub=hub, settings=self._settings, clock=self._clock)
+        status.snapshot_owner = self  # its changes refresh this output's snapshot
         self.status_widget = status
         old: tuple[widgets.Widget, ...] = tuple(self.children)  # type: ignore[has-type]  # a trait
         self.children = (status,)
         self._created.set()
         for child in old:
             self._close_controls(child)
+        self.refresh_snapshot()
 
     @property
     def settings(self) -> runtime.ClientSettings:
@@ -321,6 +324,22 @@ class FormShell(widgets.VBox):
         if self.status_widget is None:  # set before _created is
             raise RuntimeError("the form was created without a status widget")
         return self.status_widget
+
+    # -- what a saved notebook shows ----------------------------------------------------------------
+
+    def snapshot_body(self) -> str:
+        """The status widget's state once created; before, the form's request, not submitted."""
+        if self.status_widget is not None:
+            return self.status_widget.snapshot_body()
+        name = self.name.value if isinstance(getattr(self, "name", None), widgets.Text) else ""
+        return (f"<div><b>New development environment</b>: a create form, not submitted"
+                f"{f' (name {esc(name)})' if name else ''}</div>"
+                f"<details><summary>request body</summary><pre>{esc(self.body_json)}</pre></details>")
+
+    def snapshot_footer(self) -> str:
+        if self.status_widget is not None:
+            return self.status_widget.snapshot_footer()
+        return "run %devenv create to open a new form"
 
     # -- closing and text forms ----------------------------------------------------------------------
 
