@@ -152,7 +152,7 @@ class SnapshotDisplay:
         self._sent_body = self._sent_in_cell = self.snapshot_body()
         _SHOWN.add(self)
         _hook_cells()
-        display(bundle, raw=True, display_id=self._display_id)
+        display(bundle, raw=True, display_id=self._display_id)  # type: ignore[no-untyped-call]
 
     def refresh_snapshot(self, *, cell_end: bool = False) -> bool:
         """Send the snapshot again if it changed since the last time (``cell_end``: since the last
@@ -173,7 +173,7 @@ class SnapshotDisplay:
         self._sent_body = body
         if cell_end:
             self._sent_in_cell = body
-        update_display(bundle, raw=True, display_id=self._display_id)
+        update_display(bundle, raw=True, display_id=self._display_id)  # type: ignore[no-untyped-call]
         return True
 
 
