@@ -114,8 +114,10 @@ def test_permission_flavors_are_marked_short_and_explained_below():
     permission = next(f for f in FLAVORS.values() if f.needs_permission)
     form.flavor.value = permission.name
     assert "needs a permission" in form.flavor_note.value and "ModelArts.6328" in form.flavor_note.value
-    form.profile.value = "Python3"  # a CPU list has no such flavor: no note
-    assert form.flavor_note.value == ""
+    (note_row, _), = form._notes
+    assert note_row.layout.display is None
+    form.profile.value = "Python3"  # a CPU list has no such flavor: no note, and no empty row
+    assert form.flavor_note.value == "" and note_row.layout.display == "none"
 
 
 def test_storage_toggle_shows_obs_path_or_evs_size():

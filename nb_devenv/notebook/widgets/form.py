@@ -198,7 +198,7 @@ class CreateForm(FormShell):
         self._field("name", "Name", self.name)
         self._field("profile", "Profile", self.profile)
         self._field("flavor", "Flavor", self.flavor)
-        self._grid_row("", self.flavor_note)
+        self._note_row(self.flavor_note)
         self._field("description", "Description", self.description)
         self._field("storage", "Storage", self.storage)
         self._obs_box = self._field("obs_path", "OBS path", self.obs_path)

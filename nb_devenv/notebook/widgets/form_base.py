@@ -74,6 +74,8 @@ class FormShell(SnapshotDisplay, widgets.VBox):
         self._messages: dict[str, widgets.HTML] = {}
         #: each field's label as the form shows it (what its messages name)
         self._labels: dict[str, str] = {}
+        #: rows that hold a note (shown only while the note says something)
+        self._notes: list[tuple[widgets.GridBox, widgets.HTML]] = []
         self._rows: list[widgets.Widget] = []
         #: the status widget that replaced the form after a successful Create
         self.status_widget: InstanceStatusWidget | None = None
@@ -102,10 +104,18 @@ class FormShell(SnapshotDisplay, widgets.VBox):
     def _grid_row(self, label: str, content: widgets.Widget) -> widgets.GridBox:
         """``label`` and ``content`` in the two columns of the form's grid (a row of its own, so it
         can be hidden alone); rows without a field (notes) have an empty label."""
-        row = widgets.GridBox([widgets.Label(label), content], layout=widgets.Layout(
+        caption = widgets.Label(label)
+        caption.add_class("nb-devenv-form-label")
+        row = widgets.GridBox([caption, content], layout=widgets.Layout(
             grid_template_columns=f"{LABEL_WIDTH} auto", grid_gap="0 8px", align_items="flex-start"))
         row.add_class("nb-devenv-form-row")
         self._rows.append(row)
+        return row
+
+    def _note_row(self, note: widgets.HTML) -> widgets.GridBox:
+        """A row under the previous field for ``note``, taken out of the page while it is empty."""
+        row = self._grid_row("", note)
+        self._notes.append((row, note))
         return row
 
     def _finish(self, heading: str, **kwargs: Any) -> None:
@@ -186,7 +196,8 @@ class FormShell(SnapshotDisplay, widgets.VBox):
     def _hold(self) -> Iterator[None]:
         with contextlib.ExitStack() as stack:
             for w in [self, *self._messages.values(), self._general, self.preview, self.create_button,
-                      self.feedback, self.error_html, self.error_html.layout, *self._held()]:
+                      self.feedback, self.error_html, self.error_html.layout, *self._held(),
+                      *(row.layout for row, _ in self._notes)]:
                 stack.enter_context(w.hold_sync())
             yield
 
@@ -226,6 +237,8 @@ class FormShell(SnapshotDisplay, widgets.VBox):
             general = by_field.get("general", []) if not pending else []
             self._general.value = "<br>".join(self._problem_html(v) for v in general)
             self._show_more()
+            for row, note in self._notes:
+                row.layout.display = None if note.value else "none"
             self.body_json = json.dumps(self._body, indent=2)
             self.preview.value = f"<pre>{esc(self.body_json)}</pre>"
             self.valid = not self._violations and not pending

@@ -114,7 +114,7 @@ class NotebookCreateForm(FormShell):
         self._field("name", "Name", self.name)
         self._field("image", "Image", self.image)
         self._field("flavor", "Flavor", self.flavor)
-        self._grid_row("", self.flavor_note)
+        self._note_row(self.flavor_note)
         self._field("description", "Description", self.description)
         self._field("capacity", "EVS size", self.capacity, widgets.Label("GB"))
         self._field("lease", "Auto-stop", *lease_controls)
