@@ -18,7 +18,7 @@ import re
 import time
 
 import pytest
-from test_browser import SCREENSHOTS, _serve, browser, open_notebook, run_cells_through, shoot  # noqa: F401
+from test_browser import _serve, browser, open_notebook, run_cells_through, shoot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
