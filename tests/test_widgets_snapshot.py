@@ -54,20 +54,21 @@ def test_the_output_carries_the_snapshot_beside_the_view(clock):
     assert output.transient["display_id"]  # so the output can be brought up to date
 
 
-def test_a_change_updates_the_snapshot_a_tick_does_not(clock):
+def test_a_settled_change_updates_the_snapshot_a_transition_or_a_tick_does_not(clock):
     w = InstanceStatusWidget(snapshot(clock, "RUNNING", stop_in=3600), clock=clock, watch=False)
     with capture_output() as shown:
         display(w)
         display_id = shown.outputs[0].transient["display_id"]
         clock.advance(5)
         w.tick()  # the countdown moves: the snapshot (a stop time, not a countdown) does not
-        w.update(snapshot(clock, "STOPPING"))
-        w.update(snapshot(clock, "STOPPING"))  # the same state again: nothing to send
+        w.update(snapshot(clock, "STOPPING"))  # a step of a transition: left to the cell's end
+        w.update(snapshot(clock, "STOPPED"))
+        w.update(snapshot(clock, "STOPPED"))  # the same state again: nothing to send
         w.mark_deleted()
     updates = shown.outputs[1:]
     assert [u.update for u in updates] == [True, True]
     assert all(u.transient["display_id"] == display_id for u in updates)
-    assert "STOPPING" in text(updates[0].data["text/html"])
+    assert "STOPPED" in text(updates[0].data["text/html"])
     last = text(updates[1].data["text/html"])
     assert "deleted" in last and "auto-stop at" not in last and "run %devenv get DE-1 to re-attach" in last
     assert updates[1].data[VIEW]["model_id"] == w.model_id  # the view stays in the output
@@ -92,11 +93,14 @@ def test_each_cell_end_sends_what_changed_since_the_last_one(clock, shell):
     with capture_output() as shown:
         display(w)
         refresh_all()  # nothing changed since it was shown
-        w.update(snapshot(clock, "STOPPING"))  # sent at once (tagged with whichever cell started the watcher)
-        refresh_all()  # ...and again at the cell's end, so a notebook runner records it
+        w.update(snapshot(clock, "STOPPING"))
+        refresh_all()  # a cell ends: the transition is sent, from that cell
         refresh_all()
-    assert [o.update for o in shown.outputs] == [False, True, True]
-    assert shown.outputs[1].data["text/html"] == shown.outputs[2].data["text/html"]
+        w.update(snapshot(clock, "STOPPED"))  # sent at once (tagged with the cell that started the watcher)
+        refresh_all()  # ...and again at the cell's end, so a notebook runner records it
+    assert [o.update for o in shown.outputs] == [False, True, True, True]
+    assert "STOPPING" in text(shown.outputs[1].data["text/html"])
+    assert shown.outputs[2].data["text/html"] == shown.outputs[3].data["text/html"]
 
 
 def test_an_unsubmitted_form_says_so_and_shows_its_request(shell):

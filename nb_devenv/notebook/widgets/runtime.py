@@ -58,7 +58,7 @@ def shutdown() -> None:
         except Exception:  # noqa: BLE001 - unloading must go on
             pass
     _LIVE.clear()
-    from .snapshot import forget_all  # the widgets' modules are loaded: shutdown closes widgets
+    from .snapshot import forget_all  # loaded with the widgets
 
     forget_all()
     shutdown_hubs()

@@ -14,9 +14,11 @@ Keeping it current
 The widget shows itself through ``_ipython_display_`` with a ``display_id`` of its own, and sends
 ``update_display_data`` for that id when its snapshot changes:
 
-* **when its state changes** (a status, a deadline, an action's message; never a tick: the
-  snapshot has no countdown, only the local stop time), so JupyterLab and Notebook 7 keep the
-  output current and save it as it is;
+* **when its state settles** (a stable status, a deadline, an action's message; never a tick:
+  the snapshot has no countdown, only the local stop time), so JupyterLab and Notebook 7 keep
+  the output current and save it as it is. Not for each step of a transition: JupyterLab's
+  widget renderer makes a new view of the model for each new bundle (the old one stays behind,
+  detached), so updates are kept few;
 * **at the end of every cell** (IPython's ``post_run_cell``) and when
   :func:`~nb_devenv.notebook.widgets.wait` ends, if it changed since: a background update is
   tagged with the cell that started the watcher, and nbclient (papermill, ``jupyter execute``)

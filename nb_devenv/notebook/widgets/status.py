@@ -57,7 +57,15 @@ from nb_devenv.core.clock import Clock
 from ..watch import InstanceHub, Subscription
 from . import runtime
 from . import status_view as view
-from ._html import STYLE, esc, hold_sync_all, html_part, set_family_class, set_hidden
+from ._html import (
+    STYLE,
+    esc,
+    family,
+    hold_sync_all,
+    html_part,
+    set_family_class,
+    set_hidden,
+)
 from .open_link import LINK_TTL, OpenLink
 from .snapshot import SnapshotDisplay, reattach_line, status_body
 from .status_parts import ActionBar, CountdownRow, LeaseRow
@@ -519,4 +527,6 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
             problems = [p for p in (self.error, self.poll_error) if p]
             self._error_html.value = view.problems_html(problems)
             set_hidden(self._error_html, not problems)
-        self.refresh_snapshot()  # the output's static copy, for a reader without the kernel
+            settled = family(status) != "transition"
+        if settled:  # the output's static copy (each update makes JupyterLab re-create the view)
+            self.refresh_snapshot()
