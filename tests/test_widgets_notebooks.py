@@ -168,6 +168,10 @@ class TestNotebookForm:
         offered = [value for _, value in f.flavor.options]
         assert offered and all(f._flavors[v].category == "GPU" for v in offered)
         assert f.flavor.value in offered and not f._flavors[f.flavor.value].sold_out
+        # labels short enough for their dropdown: nothing cut off (the server's flavor names are long)
+        assert all(len(label) <= 64 for label, _ in (*f.flavor.options, *f.image.options))
+        assert dict((v, label) for label, v in f.flavor.options)["modelarts.vm.gpu.2p100"] == \
+            "modelarts.vm.gpu.2p100 — 2 x P100 | 16 vCPUs | 128 GiB"
         f.lease_hours.value, f.lease_minutes.value = 100, 0
         assert f.lease_hours.value == 100  # as typed, not clamped to 72
         message = html.unescape(f.field_message("lease"))

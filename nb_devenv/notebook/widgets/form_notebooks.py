@@ -58,15 +58,26 @@ def notebook_field_for_path(path: str) -> str:
 
 
 def image_option_label(image: NotebookImage) -> str:
-    """Dropdown text of an image: ``name:tag — description``, and its show name (the local
-    server's is the old profile id) when it has one."""
-    text = f"{image.name}:{image.tag} — {image.description}" if image.description else f"{image.name}:{image.tag}"
-    return f"{text} ({image.show_name})" if image.show_name else text
+    """Dropdown text of an image, short enough not to be cut off: its show name (the local
+    server's is the old profile id) and ``name:tag``; ``name:tag — description`` without one."""
+    if image.show_name:
+        return f"{image.show_name} — {image.name}:{image.tag}"
+    return f"{image.name}:{image.tag} — {image.description}" if image.description else f"{image.name}:{image.tag}"
+
+
+def notebook_flavor_size(flavor: NotebookFlavor) -> str:
+    """``1 x P100 | 8 vCPUs | 64 GiB`` from the flavor's numbers (its name when they are missing)."""
+    if flavor.vcpus is None or flavor.memory_gib is None:
+        return flavor.name
+    cards = [f"{flavor.gpus} x {flavor.gpu_type.upper().removeprefix('NVIDIA-')}"] if flavor.gpus else []
+    return " | ".join([*cards, f"{flavor.vcpus} vCPUs", f"{flavor.memory_gib} GiB"])
 
 
 def notebook_flavor_label(flavor: NotebookFlavor) -> str:
-    """Dropdown text of a flavor: its id and name, and "sold out" when the server says so."""
-    text = f"{flavor.id} — {flavor.name}" if flavor.name else flavor.id
+    """Dropdown text of a flavor: its id and size, and "sold out" when the server says so (short
+    enough for the list: the server's own name, ``GPU: 1*NVIDIA-P100(16GB) | CPU: ...``, is not)."""
+    size = notebook_flavor_size(flavor)
+    text = f"{flavor.id} — {size}" if size else flavor.id
     return f"{text} (sold out)" if flavor.sold_out else text
 
 
@@ -187,6 +198,8 @@ class NotebookCreateForm(FormShell):
             self.image.options = options
             if ref:
                 self.image.value = chosen.id if chosen else ref
+            elif images:  # the first image, as the old form's first profile: its flavors are listed
+                self.image.value = images[0].id
         keep = self._preset_flavor
         self.flavor.options = self._flavor_choices(keep)
         self.flavor.value = keep if keep else self._first_fitting()
