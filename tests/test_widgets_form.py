@@ -158,6 +158,9 @@ def test_auto_stop_in_hours_and_minutes_within_the_allowed_range():
     assert form.valid and form.body()["spec"]["auto_stop"] == {"enable": True, "duration": 5400}
     form.auto_stop.value = False
     assert form.valid and "auto_stop" not in form.body()["spec"]
+    assert form.auto_stop_hours.disabled and form.auto_stop_minutes.disabled  # off: nothing to type
+    form.auto_stop.value = True
+    assert not form.auto_stop_hours.disabled and not form.auto_stop_minutes.disabled
 
 
 def test_hours_past_the_maximum_stay_as_typed_and_are_explained():

@@ -41,7 +41,7 @@ from nb_devenv.core.clock import Clock
 from ..watch import InstanceHub
 from . import runtime
 from ._html import esc
-from .form_base import FormShell, duration_controls
+from .form_base import FormShell
 from .form_words import in_words
 
 __all__ = ["CreateForm", "flavor_option_label", "flavor_size", "field_for_path", "PERMISSION_MARK"]
@@ -187,8 +187,8 @@ class CreateForm(FormShell):
         self.volume_size = widgets.IntText(value=VOLUME_DEFAULT if volume_size is None else volume_size,
                                            layout=widgets.Layout(width="120px"))
         preset = auto_stop if isinstance(auto_stop, int) else None  # None and "off": off
-        self.auto_stop, self.auto_stop_hours, self.auto_stop_minutes, auto_stop_controls = duration_controls(
-            DEFAULT_AUTO_STOP if preset is None else preset, on=preset is not None)
+        duration = self._duration_controls(DEFAULT_AUTO_STOP if preset is None else preset, on=preset is not None)
+        self.auto_stop, self.auto_stop_hours, self.auto_stop_minutes, auto_stop_controls = duration
         self.workspace = widgets.Text(value=workspace or "", placeholder="0 (default)")
         self.annotations = _AnnotationRows(self._changed, annotations)
 

@@ -28,24 +28,10 @@ from .form_words import in_words
 from .snapshot import SnapshotDisplay
 from .status import InstanceStatusWidget
 
-__all__ = ["FormShell", "LABEL_WIDTH", "duration_controls"]
+__all__ = ["FormShell", "LABEL_WIDTH"]
 
 #: the width of the form's label column
 LABEL_WIDTH = "110px"
-
-
-def duration_controls(seconds: int, *, on: bool
-                      ) -> tuple[widgets.Checkbox, widgets.IntText, widgets.IntText, list[widgets.Widget]]:
-    """An auto-stop duration as the form asks for it: ``[x] after [h] h [min] min``.
-
-    The boxes are unbounded ``IntText``: what is typed stays as typed (a bounded box would turn
-    30 h into 24 h silently), and the contract's range rule says what is allowed. Returns the
-    checkbox, the hours and the minutes boxes, and the row's widgets in order."""
-    hours, minutes = divmod(seconds // 60, 60)
-    enabled = widgets.Checkbox(value=on, description="after", indent=False, layout=widgets.Layout(width="64px"))
-    hours_box = widgets.IntText(value=hours, layout=widgets.Layout(width="64px"))
-    minutes_box = widgets.IntText(value=minutes, layout=widgets.Layout(width="64px"))
-    return enabled, hours_box, minutes_box, [enabled, hours_box, widgets.Label("h"), minutes_box, widgets.Label("min")]
 
 
 class FormShell(SnapshotDisplay, widgets.VBox):
@@ -74,6 +60,8 @@ class FormShell(SnapshotDisplay, widgets.VBox):
         self._messages: dict[str, widgets.HTML] = {}
         #: each field's label as the form shows it (what its messages name)
         self._labels: dict[str, str] = {}
+        #: each duration's checkbox and its hours and minutes boxes (off: the boxes are disabled)
+        self._durations: list[tuple[widgets.Checkbox, widgets.IntText, widgets.IntText]] = []
         #: rows that hold a note (shown only while the note says something)
         self._notes: list[tuple[widgets.GridBox, widgets.HTML]] = []
         self._rows: list[widgets.Widget] = []
@@ -111,6 +99,23 @@ class FormShell(SnapshotDisplay, widgets.VBox):
         row.add_class("nb-devenv-form-row")
         self._rows.append(row)
         return row
+
+    def _duration_controls(self, seconds: int, *, on: bool
+                           ) -> tuple[widgets.Checkbox, widgets.IntText, widgets.IntText, list[widgets.Widget]]:
+        """An auto-stop duration as the form asks for it: ``[x] after [h] h [min] min``.
+
+        The boxes are unbounded ``IntText``: what is typed stays as typed (a bounded box would
+        turn 30 h into 24 h silently), and the contract's range rule says what is allowed. While
+        the checkbox is off the boxes are disabled. Returns the checkbox, the hours and the
+        minutes boxes, and the row's widgets in order."""
+        hours, minutes = divmod(seconds // 60, 60)
+        enabled = widgets.Checkbox(value=on, description="after", indent=False,
+                                   layout=widgets.Layout(width="64px"))
+        hours_box = widgets.IntText(value=hours, layout=widgets.Layout(width="64px"))
+        minutes_box = widgets.IntText(value=minutes, layout=widgets.Layout(width="64px"))
+        self._durations.append((enabled, hours_box, minutes_box))
+        return enabled, hours_box, minutes_box, [enabled, hours_box, widgets.Label("h"), minutes_box,
+                                                 widgets.Label("min")]
 
     def _note_row(self, note: widgets.HTML) -> widgets.GridBox:
         """A row under the previous field for ``note``, taken out of the page while it is empty."""
@@ -197,7 +202,7 @@ class FormShell(SnapshotDisplay, widgets.VBox):
         with contextlib.ExitStack() as stack:
             for w in [self, *self._messages.values(), self._general, self.preview, self.create_button,
                       self.feedback, self.error_html, self.error_html.layout, *self._held(),
-                      *(row.layout for row, _ in self._notes)]:
+                      *(row.layout for row, _ in self._notes), *(b for d in self._durations for b in d[1:])]:
                 stack.enter_context(w.hold_sync())
             yield
 
@@ -239,6 +244,9 @@ class FormShell(SnapshotDisplay, widgets.VBox):
             self._show_more()
             for row, note in self._notes:
                 row.layout.display = None if note.value else "none"
+            for enabled, *boxes in self._durations:
+                for box in boxes:
+                    box.disabled = self._busy or not enabled.value
             self.body_json = json.dumps(self._body, indent=2)
             self.preview.value = f"<pre>{esc(self.body_json)}</pre>"
             self.valid = not self._violations and not pending

@@ -30,7 +30,7 @@ from ..watch import InstanceHub
 from . import runtime
 from ._html import esc
 from .form import DEFAULT_AUTO_STOP
-from .form_base import FormShell, duration_controls
+from .form_base import FormShell
 from .form_words import in_words
 
 __all__ = ["NotebookCreateForm", "notebook_field_for_path", "image_option_label", "notebook_flavor_label"]
@@ -118,7 +118,7 @@ class NotebookCreateForm(FormShell):
         self.capacity = widgets.IntText(value=nb.VOLUME_DEFAULT if capacity is None else capacity,
                                         layout=widgets.Layout(width="120px"))
         preset = lease if isinstance(lease, int) else None  # None and "off": off
-        self.lease, self.lease_hours, self.lease_minutes, lease_controls = duration_controls(
+        self.lease, self.lease_hours, self.lease_minutes, lease_controls = self._duration_controls(
             DEFAULT_AUTO_STOP if preset is None else preset, on=preset is not None)
         self.workspace = widgets.Text(value=workspace or "", placeholder="0 (default)")
 
