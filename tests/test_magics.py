@@ -340,7 +340,7 @@ def test_manual_has_an_example_per_subcommand(tmp_path, monkeypatch):
         assert "%devenv create --name demo" in out.stdout
         with capture_output() as out:
             assert shell.run_line_magic("devenv", "create -h") is None
-        assert "--auto-stop DURATION" in out.stdout
+        assert "--auto-stop DURATION" in out.stdout and "::" not in out.stdout  # plain text here too
     finally:
         close_shell(shell)
 

@@ -7,9 +7,11 @@ which lists the images and flavors the server offers. What both do alike is in :
 On every change the form builds the request body with :func:`nb_devenv.contract.build_create_body`
 and runs :func:`nb_devenv.contract.validate_create` on it, the same check the client, the CLI and
 the server run. Each violation's ``field`` path is mapped to the control that holds it: that
-control gets the CSS class ``nb-devenv-field-invalid`` and the message next to it names the
-error code and the rule. The Create button is disabled while the request is invalid, and a
-preview shows the exact JSON body that Create will send.
+control gets the CSS class ``nb-devenv-field-invalid`` and the message next to it says, in the
+form's words (:mod:`.form_words`), which field (as labelled) breaks which rule, durations in
+hours and minutes, with the error code. The flavor list offers only the flavors the chosen
+profile runs on. The Create button is disabled while the request is invalid, and a preview
+(closed at first) shows the exact JSON body that Create will send.
 
 Create submits on the kernel's event loop (a task, so the kernel stays free), shows progress,
 and then the form's content is replaced by the live

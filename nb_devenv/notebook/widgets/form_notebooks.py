@@ -4,7 +4,8 @@
 The image and flavor lists come from the server (``client.images()``, ``client.flavors()``),
 fetched once per form in a task on the kernel's loop, so the kernel is never blocked; until they
 arrive (or when they cannot be fetched) Create waits and the form says why. Sold-out flavors are
-marked in the list, and choosing one is refused with ModelArts.6329 as the server would. Given
+marked in the list, and choosing one is refused with ModelArts.6329 as the server would; the
+flavor list offers only the flavors of the chosen image's resource categories. Given
 ``images=``/``flavors=``, the form fetches nothing.
 
 Everything else (marks, messages, preview, Create, turning into the status widget) is the
