@@ -64,7 +64,7 @@ def save_and_read_snapshot(page, server, name: str, snippet: str, until: str) ->
                  if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
         html = "".join("".join(o["data"].get("text/html", "")) for o in views)  # a list of lines in a file
         if until in html:
-            return html
+            return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))  # as text
     raise AssertionError(f"the saved snapshot never said {until!r}: {html[-600:]}")
 
 

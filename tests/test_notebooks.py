@@ -71,6 +71,11 @@ def snapshot_text(nb, snippet: str) -> str:
     """The static snapshot of the widget a cell shows, as text (what GitHub or nbviewer show)."""
     (html,) = [o.data["text/html"] for o in cell_with(nb, snippet).outputs
                if WIDGET_VIEW in o.get("data", {})]
+    return as_text(html)
+
+
+def as_text(html: str) -> str:
+    """HTML as the words a reader sees (tags dropped, spaces collapsed)."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
@@ -158,7 +163,7 @@ def check_common(nb, replies: dict[str, dict], secrets: Secrets, remaining: list
     for output in views:
         snapshot_html = output.data.get("text/html", "")
         assert "nb-devenv-snapshot" in snapshot_html, output
-        assert re.search(r"run %devenv (get \S+ to re-attach|create to open a new form)", snapshot_html), snapshot_html
+        assert re.search(r"run %devenv (get \S+ to re-attach|create to open a new form)", as_text(snapshot_html))
     for what, secret in secrets.items():
         assert secret and secret not in saved, f"the executed notebook contains {what}"
 
@@ -191,7 +196,7 @@ def check_quickstart(nb) -> None:
     assert "quickstart" in shown and "deleted" in shown and "RUNNING" not in shown, shown
     assert f"run %devenv get {instance_id} to re-attach" in shown
     page = as_html_without_widget_state(nb)
-    assert f"run %devenv get {instance_id} to re-attach" in page and "nb-devenv-snapshot" in page
+    assert f"run %devenv get {instance_id} to re-attach" in as_text(page) and "nb-devenv-snapshot" in page
 
 
 def check_form(nb) -> None:

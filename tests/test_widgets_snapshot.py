@@ -49,7 +49,7 @@ def test_the_output_carries_the_snapshot_beside_the_view(clock):
     assert output.data[VIEW]["model_id"] == w.model_id  # the live view, as before
     html = output.data["text/html"]
     assert output.data["text/plain"] == repr(w)
-    assert SNAPSHOT_CLASS in html and "run %devenv get DE-1 to re-attach" in html
+    assert SNAPSHOT_CLASS in html and "run %devenv get DE-1 to re-attach" in text(html)
     assert "demo" in html and "RUNNING" in html and "auto-stop at " in html and "(local time)" in html
     assert output.transient["display_id"]  # so the output can be brought up to date
 
@@ -109,7 +109,7 @@ def test_an_unsubmitted_form_says_so_and_shows_its_request(shell):
         display(form)
     html = shown.outputs[0].data["text/html"]
     assert "a create form, not submitted" in html and "draft" in html
-    assert "run %devenv create to open a new form" in html and "&quot;name&quot;: &quot;draft&quot;" in html
+    assert "run %devenv create to open a new form" in text(html) and "&quot;name&quot;: &quot;draft&quot;" in html
 
 
 def test_a_hook_on_each_cell_end_is_registered_once_and_removed_on_unload(shell):

@@ -360,7 +360,7 @@ class FormShell(SnapshotDisplay, widgets.VBox):
     def snapshot_footer(self) -> str:
         if self.status_widget is not None:
             return self.status_widget.snapshot_footer()
-        return "run %devenv create to open a new form"
+        return "run <code>%devenv create</code> to open a new form"
 
     # -- closing and text forms ----------------------------------------------------------------------
 

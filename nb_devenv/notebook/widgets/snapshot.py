@@ -51,8 +51,8 @@ _HOOKED: list[Any] = []  # the shell whose post_run_cell refreshes the snapshots
 
 
 def reattach_line(instance_id: str) -> str:
-    """The hint under a snapshot: how to get the live widget back."""
-    return f"run %devenv get {instance_id} to re-attach"
+    """The hint under a snapshot: how to get the live widget back (HTML, the command as code)."""
+    return f"run <code>%devenv get {esc(instance_id)}</code> to re-attach"
 
 
 def taken_at() -> str:
@@ -123,7 +123,7 @@ class SnapshotDisplay:
         raise NotImplementedError
 
     def snapshot_footer(self) -> str:
-        """The line under the state: how to get the live widget back (plain text)."""
+        """The line under the state: how to get the live widget back (HTML)."""
         raise NotImplementedError
 
     def snapshot_html(self) -> str:
