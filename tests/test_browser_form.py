@@ -5,7 +5,8 @@
   labels that fit their dropdown, hours typed past the maximum kept and explained in hours.
 * After a save: JupyterLab keeps each widget output's ``text/html`` snapshot current (the kernel
   sends ``update_display_data`` for the output's display id, also from a cell that ended long
-  ago); the saved file says STOPPED after a stop, holds the re-attach line and no token.
+  ago); the saved file says STOPPED after a stop, holds the re-attach line and no token; a copy
+  opened as someone else's (untrusted) notebook shows that snapshot.
 
 Screenshots go to ``test-artifacts/browser/``. The servers and the browser are those of
 test_browser.py.
@@ -152,3 +153,16 @@ def test_jupyterlab_form_grid_and_saved_snapshots(page, jupyterlab):
     saved = (jupyterlab.root / name).read_text()
     assert "token=" not in saved
     shoot(output, "jupyterlab-status-after-save.png")
+
+    # the saved file opened by someone else (not trusted here, as a download is): JupyterLab shows
+    # the snapshot where the widget would be. (A notebook you saved yourself is trusted: there
+    # JupyterLab's widget renderer wins and says "model not found"; GitHub and nbviewer show it.)
+    shared = json.loads(saved)
+    shared["metadata"]["shared_copy"] = True  # other content: not signed by this server
+    (jupyterlab.root / "shared-form.ipynb").write_text(json.dumps(shared))
+    open_notebook(page, jupyterlab, "shared-form.ipynb")
+    snapshot = page.locator(".jp-OutputArea-output", has_text="to re-attach")
+    expect(snapshot).to_contain_text(f"run %devenv get {instance_id} to re-attach")
+    expect(snapshot).to_contain_text("STOPPED")
+    expect(page.get_by_text("model not found")).to_have_count(0)
+    shoot(snapshot, "jupyterlab-shared-copy-snapshot.png")

@@ -7,7 +7,10 @@ widget: model not found", and GitHub, nbviewer and ``jupyter nbconvert --to html
 view whose state was not saved) show nothing. So the widgets here put ``text/html`` (and
 ``text/plain``) into the same output: front ends that cannot show the widget show the
 snapshot, with the facts of its last state, when it was taken, and the line
-"run ``%devenv get ID`` to re-attach".
+"run ``%devenv get ID`` to re-attach". That is nbconvert and what builds on it, and JupyterLab
+or Notebook 7 with a notebook they do not trust (the widget renderer is not used there). In a
+trusted notebook (one the user saved) JupyterLab's widget renderer is chosen and has no
+fallback: it still says "model not found".
 
 Keeping it current
 ------------------
