@@ -188,6 +188,7 @@ class TestNotebookForm:
     def test_an_image_preset_the_server_does_not_offer_is_explained(self):
         f = form(name="demo", image="no-such-image")
         assert "image" in f.invalid_fields() and "ModelArts.6336" in f.field_message("image")
+        assert "Image: no-such-image is not offered by this server" in html.unescape(f.field_message("image"))
 
     def test_every_violation_path_maps_to_a_field(self):
         for path in ("volume.capacity", "lease.duration", "duration", "image_id", "workspace_id", "name",

@@ -280,6 +280,9 @@ class NotebookCreateForm(FormShell):
             runs_on = " or ".join(image.resource_categories) or "other"
             return (f"{label}: {flavor.id} is a {flavor.category} flavor, but the image {image.name} runs on "
                     f"{runs_on} flavors only")
+        chosen = self.image.value or ""
+        if self._field_for(violation.field) == "image" and chosen and chosen not in self._images:
+            return f"{label}: {chosen} is not offered by this server: choose one from the list"
         return in_words(violation, label, seconds_per_unit=1 / MS_PER_SECOND, typed_seconds=self.lease_seconds())
 
     def _pending(self) -> str:
