@@ -88,9 +88,11 @@ def test_every_surface_shows_a_violation_the_same_way(capsys, no_default_server,
     assert cli_lines[1:] == magic_lines[1:] == [f"  {line}" for line in lines]
     assert str(SpecValidationError(violations)).endswith(": " + "; ".join(lines))
 
+    # the form words the same violations for people: the field as labelled, the same rule, the same code
     form = CreateForm(name="bad name", volume_size=2)
     shown = html.unescape(form.field_message("name") + form.field_message("volume_size"))
-    assert all(line in shown for line in lines)
+    assert all(f"{v.rule} ({v.code})" in shown for v in violations)
+    assert "Name may contain only" in shown and "EVS size must be between" in shown
 
 
 # -- auto-stop in one shape, one update body --------------------------------------------------------

@@ -64,6 +64,7 @@ from . import status_view as view
 from ._html import (
     STYLE,
     esc,
+    family,
     hold_sync_all,
     html_part,
     set_family_class,
@@ -71,6 +72,7 @@ from ._html import (
     set_tone_class,
 )
 from .open_link import LINK_TTL, OpenLink
+from .snapshot import SnapshotDisplay, reattach_line, status_body
 from .status_parts import ActionBar, CountdownRow, LeaseRow
 from .status_view import WARN_BELOW
 from .status_waiters import Waiters
@@ -89,7 +91,7 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class InstanceStatusWidget(widgets.VBox):
+class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
     """Live status of one instance (see the module docstring).
 
     Parameters
@@ -376,6 +378,14 @@ class InstanceStatusWidget(widgets.VBox):
             data["text/plain"] = repr(self)  # the full line, not ipywidgets' 110-char cut
         return data
 
+    def snapshot_body(self) -> str:
+        """The state a saved notebook shows without a kernel (no token, no countdown)."""
+        return status_body(self.instance_id, self._instance, deleted=self.deleted, message=self.message,
+                           problems=(self.error,) if self.error else ())
+
+    def snapshot_footer(self) -> str:
+        return reattach_line(self.instance_id)
+
     # -- the snapshot ------------------------------------------------------------------------------
 
     def _apply(self, instance: Instance) -> None:
@@ -576,3 +586,6 @@ class InstanceStatusWidget(widgets.VBox):
             problems = [p for p in (self.error, self.poll_error) if p]
             self._error_html.value = view.problems_html(problems)
             set_hidden(self._error_html, not problems)
+            settled = family(status) != "transition"
+        if settled:  # the output's static copy (each update makes JupyterLab re-create the view)
+            self.refresh_snapshot()
