@@ -163,10 +163,9 @@ class Lifecycle:
         self._set(record.id, "DELETED")
         crash_point("delete.marked")
         try:
-            # a big working directory takes a while to remove: not on the event loop
-            await asyncio.get_running_loop().run_in_executor(None, self.provisioner.destroy, record)
+            await self.provisioner.destroy(record)
         except OSError as error:
-            log.warning("instance %s: its files could not all be removed (%s); the next start of the "
+            log.warning("instance %s: what it leaves could not all be removed (%s); the next start of the "
                         "server tries again", record.id, error.strerror or error)
             return
         crash_point("delete.files_removed")
@@ -206,8 +205,11 @@ class Lifecycle:
         record = self.store.instance(instance_id)
         if record is None:
             return
+        adopted: dict[str, str] = {} if started.token is None else {"jupyter_token": started.token}
+        if started.home is not None:  # a warm server's: where its server files and working directory are
+            adopted["home"] = started.home
         self._set(instance_id, "RUNNING", handle=started.handle, url=started.url,
-                  stop_timestamp=self.deadline_for(record), failed_reasons=None, **started.adopted())
+                  stop_timestamp=self.deadline_for(record), failed_reasons=None, **adopted)
         log.info("instance %s is RUNNING at %s (%s)", instance_id, started.url, started.handle)
 
     def _spawned(self, instance_id: str, handle: str) -> None:
@@ -258,6 +260,7 @@ class Lifecycle:
     async def _schedule(self) -> None:
         while True:
             try:
+                await self.provisioner.refresh(self.store.instances_with_status(("RUNNING",)))
                 self.check_once()
             except Exception:  # noqa: BLE001 - the timer must survive a bad tick
                 log.exception("scheduler check failed")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from nb_devenv.contract import Flavor, Profile
@@ -46,20 +45,15 @@ class ProvisionError(Exception):
 @dataclass(frozen=True)
 class Started:
     """A started instance's server: how the provisioner finds it again (``handle``, in the
-    provisioner's own format, stored with the instance) and its JupyterLab (``url``). An
-    instance that adopted a warm server (see :mod:`.warm_pool`) takes that server's Jupyter
-    token and its ``home`` too."""
+    provisioner's own format, stored with the instance), its JupyterLab (``url``), and the
+    token that opens it when the provisioner issues its own (``None``: the instance's). An
+    instance that adopted a warm server (see :mod:`.warm_pool`) takes that server's token and
+    its ``home`` (where its server files and working directory are)."""
 
     handle: str
     url: str
-    jupyter_token: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
     home: str | None = None
-
-    def adopted(self) -> dict[str, str]:
-        """What the instance's record takes from an adopted warm server (nothing otherwise)."""
-        if self.jupyter_token is None or self.home is None:
-            return {}
-        return {"jupyter_token": self.jupyter_token, "home": self.home}
 
 
 class Provisioner(ABC):
@@ -68,10 +62,6 @@ class Provisioner(ABC):
     @abstractmethod
     def unavailable_reason(self, profile: Profile, flavor: Flavor) -> ProvisionError | None:
         """Why this machine cannot run ``profile`` on ``flavor`` at all (``None`` if it can)."""
-
-    @abstractmethod
-    def prepare_storage(self, instance: InstanceRecord) -> Path:
-        """Create the instance's working directory (EVS disk or OBS directory); return it."""
 
     @abstractmethod
     async def start(self, instance: InstanceRecord, on_spawned: Callable[[str], None]) -> Started:
@@ -96,8 +86,9 @@ class Provisioner(ABC):
         (used to re-adopt instances after a restart without trusting a reused pid)."""
 
     @abstractmethod
-    def destroy(self, instance: InstanceRecord) -> None:
-        """Remove what a deleted instance leaves (EVS disk, runtime files); OBS files stay."""
+    async def destroy(self, instance: InstanceRecord) -> None:
+        """Remove what a deleted instance leaves (EVS disk, runtime files); OBS files stay.
+        Raises ``OSError`` if some of it could not go (the next boot tries again)."""
 
     @abstractmethod
     async def terminate_orphans(self, keep: Iterable[str]) -> list[str]:

@@ -277,7 +277,7 @@ class LocalProcessProvisioner(Provisioner):
         if warm is not None:
             on_spawned(local_handle(warm.pid))
             return Started(handle=local_handle(warm.pid, warm.port), url=local_url(warm.port),
-                           jupyter_token=warm.token, home=warm.home)
+                           token=warm.token, home=warm.home)
         home = self.home(instance)
         process = self.launch(home, self.prepare_storage(instance), instance.jupyter_token)
         on_spawned(local_handle(process.pid))
@@ -433,7 +433,11 @@ class LocalProcessProvisioner(Provisioner):
 
     # --- delete and clean-up -------------------------------------------------------------------
 
-    def destroy(self, instance: InstanceRecord) -> None:
+    async def destroy(self, instance: InstanceRecord) -> None:
+        # a big working directory takes a while to remove: not on the event loop
+        await asyncio.get_running_loop().run_in_executor(None, self._remove_files, instance)
+
+    def _remove_files(self, instance: InstanceRecord) -> None:
         doomed = [self.layout.instance_dir(self.home(instance))]
         if instance.storage.category == "EVS" and instance.home is None:
             doomed.append(self.layout.evs_dir(instance.project_id, instance.id))
