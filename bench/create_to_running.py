@@ -8,7 +8,8 @@ usual way (own root/runtime dir, token from the environment, port 0) and poll
 A second baseline starts the server the way the local provisioner does (its launcher skips the
 ~1.2 s ``rfc3987_syntax`` import, jupyter_server#1559), so the ratio against it shows the API's
 own overhead (HTTP, SQLite, readiness probing, client polling) apart from that saving.
-Target: <= 1.3x the bare start.
+The server runs with ``--warm-pool 0``: this is the cold start (a create that adopts a warm
+server is ``warm_create_to_running.py``). Target: <= 1.3x the bare start.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ async def _bench(creds: dict) -> None:
 
 
 def main() -> None:
-    with local_server() as creds:
+    with local_server("--warm-pool", "0") as creds:  # the cold start: bench/warm_create_to_running.py has the warm one
         asyncio.run(_bench(creds))
 
 

@@ -97,7 +97,7 @@ async def _bench(credentials: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    with local_server() as credentials:
+    with local_server("--warm-pool", "0") as credentials:  # both APIs from a cold start
         asyncio.run(_bench(credentials))
 
 

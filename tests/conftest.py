@@ -181,10 +181,11 @@ def pid_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def instance_pids(data_dir: Path) -> set[int]:
-    """Every instance server process this data dir knows of (runtime files and the DB)."""
+def instance_pids(data_dir: Path, *, warm: bool = True) -> set[int]:
+    """Every instance server process this data dir knows of (runtime files and the DB); with
+    ``warm=False`` only those of instances (the DB's), not the warm pool's."""
     pids = set()
-    for runtime_file in data_dir.glob("instances/*/runtime/jpserver-*.json"):
+    for runtime_file in data_dir.glob("instances/*/runtime/jpserver-*.json") if warm else ():
         try:
             pids.add(int(runtime_file.stem.split("-", 1)[1]))
         except ValueError:
@@ -193,7 +194,10 @@ def instance_pids(data_dir: Path) -> set[int]:
     if db.exists():
         try:
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-                pids.update(row[0] for row in conn.execute("SELECT pid FROM instances WHERE pid IS NOT NULL"))
+                for (handle,) in conn.execute("SELECT handle FROM instances WHERE handle IS NOT NULL"):
+                    pid = with_process({"handle": handle})["pid"]
+                    if pid is not None:
+                        pids.add(pid)
         except sqlite3.Error:
             pass
     return {pid for pid in pids if _is_instance_process(pid)}
@@ -237,6 +241,10 @@ class ServerProcess:
     def __init__(self, data_dir: Path, extra_args: Iterable[str] = (), env: dict | None = None):
         self.data_dir = Path(data_dir)
         self.extra_args = list(extra_args)
+        if not any(arg.startswith("--warm-pool") for arg in self.extra_args):
+            # every start is cold unless a test asks for warm servers (tests count processes);
+            # $NB_DEVENV_TEST_WARM_POOL runs the suite's servers with a pool, to compare
+            self.extra_args[:0] = ["--warm-pool", os.environ.get("NB_DEVENV_TEST_WARM_POOL", "0")]
         #: extra environment of the next start (e.g. NB_DEVENV_CRASH_AT for the fault tests)
         self.env = dict(env or {})
         self.stderr_path = self.data_dir.parent / f"{self.data_dir.name}-server-stderr.log"

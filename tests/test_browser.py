@@ -161,10 +161,26 @@ def browser():
         chromium.close()
 
 
+def _start_cold_local_server(sandbox: Sandbox) -> None:
+    """The sandbox's local server, started ahead as ``nb-devenv serve --warm-pool 0`` would (the
+    kernels then find and use it): the visual checks watch a create's transition, which a create
+    that adopts a warm server skips."""
+    with open(sandbox.root / "local-server.log", "ab") as log:
+        subprocess.Popen([sys.executable, "-m", "nb_devenv.server", "--port", "0", "--data-dir",
+                          str(sandbox.data_dir), "--warm-pool", "0"], env=sandbox.env(), stdin=subprocess.DEVNULL,
+                         stdout=log, stderr=log, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while sandbox.server_pid() is None:
+        assert time.monotonic() < deadline, "the sandbox's local server did not start"
+        time.sleep(0.05)
+
+
 def _serve(app: str, root: Path):
     sandbox = Sandbox(root)
     server = JupyterServer(app, sandbox)
     try:
+        sandbox.data_dir.mkdir(parents=True, exist_ok=True)
+        _start_cold_local_server(sandbox)
         yield server.start()
     finally:
         server.close()

@@ -205,9 +205,11 @@ class Lifecycle:
         record = self.store.instance(instance_id)
         if record is None:
             return
-        token = {} if started.token is None else {"jupyter_token": started.token}
+        adopted: dict[str, str] = {} if started.token is None else {"jupyter_token": started.token}
+        if started.home is not None:  # a warm server's: where its server files and working directory are
+            adopted["home"] = started.home
         self._set(instance_id, "RUNNING", handle=started.handle, url=started.url,
-                  stop_timestamp=self.deadline_for(record), failed_reasons=None, **token)
+                  stop_timestamp=self.deadline_for(record), failed_reasons=None, **adopted)
         log.info("instance %s is RUNNING at %s (%s)", instance_id, started.url, started.handle)
 
     def _spawned(self, instance_id: str, handle: str) -> None:
@@ -263,10 +265,20 @@ class Lifecycle:
             except Exception:  # noqa: BLE001 - the timer must survive a bad tick
                 log.exception("scheduler check failed")
             try:
-                await asyncio.wait_for(self._wake.wait(), self.tick)
+                await asyncio.wait_for(self._wake.wait(), self._seconds_to_next_check())
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()
+
+    def _seconds_to_next_check(self) -> float:
+        """The tick, or less when an auto-stop deadline comes sooner: an instance is stopped at
+        its deadline, not up to a tick later (a deadline written meanwhile by another process
+        is seen within a tick; one changed through the API wakes the scheduler at once)."""
+        now = self.clock.now_ms()
+        deadline = self.store.next_stop_timestamp(after_ms=now)
+        if deadline is None:
+            return self.tick
+        return min(self.tick, (deadline - now + 1) / 1000)
 
     def check_once(self) -> None:
         now = self.clock.now_ms()
@@ -301,6 +313,8 @@ class Lifecycle:
             if record.status == "RUNNING":
                 if answering[record.id] and record.handle is not None:
                     keep.add(record.id)
+                    if record.home:  # it adopted a warm server: its server files are in that home
+                        keep.add(record.home)
                     log.info("instance %s re-adopted (%s at %s)", record.id, record.handle, record.url)
                 else:
                     settle.append(self._settle_dead(record))
@@ -315,7 +329,8 @@ class Lifecycle:
         orphans = await self.provisioner.terminate_orphans(keep)
         if orphans:
             log.info("terminated %d orphan instance server(s): %s", len(orphans), orphans)
-        leftovers = self.provisioner.remove_orphan_files(r.id for r in records)
+        # an instance that adopted a warm server keeps its files in that server's home
+        leftovers = self.provisioner.remove_orphan_files({r.id for r in records} | {r.home for r in records if r.home})
         if leftovers:
             log.info("removed files of %d instance(s) that no longer exist: %s", len(leftovers), leftovers)
         for instance_id in redo:

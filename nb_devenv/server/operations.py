@@ -27,7 +27,7 @@ from .admission import Admission
 from .crash_points import crash_point
 from .errors import ErrorAnswer
 from .lifecycle import Lifecycle
-from .store import DEVENVIRON, InstanceRecord, Project, Store, devenviron_run_facts
+from .store import DEVENVIRON, InstanceQuery, InstanceRecord, Project, Store, devenviron_run_facts
 
 __all__ = ["InstanceOperations"]
 
@@ -95,25 +95,19 @@ class InstanceOperations:
         return record
 
     def list(self, project: Project, params: Mapping[str, str]) -> tuple[int, list[InstanceRecord]]:
-        """``(total_count before paging, the page)``."""
+        """``(total_count before paging, the page)``: filtered, sorted and cut by the store."""
         query, violations = validate_list_query(params)
         if violations:
             raise ErrorAnswer.from_violations(violations)
-        records = [
-            r for r in self.store.instances_of(project.id, DEVENVIRON)
-            if (query["status"] is None or r.status == query["status"])
-            and r.request["workspace"]["id"] == query["workspace_id"]
-        ]
-        if query["sortby"] == "name":
-            records.sort(key=lambda r: (r.name, r.created_ms))
-        else:
-            records.sort(key=lambda r: (r.created_ms, r.name))
-        if query["order"] == "desc":
-            records.reverse()
-        total = len(records)
-        start = query["offset"]
-        page = records[start:start + query["limit"]] if query["limit"] else records[start:]
-        return total, page
+        order = ("name", "created_ms") if query["sortby"] == "name" else ("created_ms", "name")
+        return self.store.page_of(project.id, DEVENVIRON, InstanceQuery(
+            statuses=None if query["status"] is None else frozenset({query["status"]}),
+            request_equals=(("$.workspace.id", query["workspace_id"]),),
+            order=order,
+            descending=query["order"] == "desc",
+            limit=query["limit"] or None,  # 0: all of them
+            offset=query["offset"],
+        ))
 
     # --- update ------------------------------------------------------------------------------
 

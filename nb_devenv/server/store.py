@@ -68,12 +68,22 @@ CREATE TABLE IF NOT EXISTS instances (
     handle         TEXT,
     url            TEXT,
     stop_timestamp INTEGER,
-    failed_reasons TEXT
+    failed_reasons TEXT,
+    -- the directory of instances/ that holds this instance's server files (and, for an EVS
+    -- instance, its working directory): a warm server's, when the instance adopted one; NULL:
+    -- its own id's, with the working directory in evs/<project>/<id>
+    home           TEXT
 );
 -- the old API refuses a name taken in the project (6301); the Notebook API allows duplicates
 CREATE UNIQUE INDEX IF NOT EXISTS instances_devenviron_name ON instances(project_id, name)
     WHERE api = 'devenviron';
-CREATE INDEX IF NOT EXISTS instances_project ON instances(project_id, api);
+-- a list reads only its project's rows of its API, already in the order it asks for (the id
+-- breaks ties, as InstanceQuery.order_by does): one index per order a list may ask for. The
+-- lifecycle's scheduler reads the RUNNING and STOPPING instances of every project by status.
+CREATE INDEX IF NOT EXISTS instances_project_created ON instances(project_id, api, created_ms, id);
+CREATE INDEX IF NOT EXISTS instances_project_name ON instances(project_id, api, name, id);
+CREATE INDEX IF NOT EXISTS instances_project_status ON instances(project_id, api, status);
+CREATE INDEX IF NOT EXISTS instances_status ON instances(status);
 """
 
 
@@ -139,11 +149,14 @@ class InstanceRecord:
     url: str | None = None
     stop_timestamp: int | None = None
     failed_reasons: dict[str, Any] | None = field(default=None)
+    #: set when the instance adopted a warm server: ``instances/<home>/`` holds its server
+    #: files and (EVS) its working directory ``work/``; ``None``: its own id, EVS in ``evs/``
+    home: str | None = None
 
 
 _INSTANCE_COLUMNS = ("id", "project_id", "api", "name", "status", "request", "profile_id", "flavor", "storage",
                      "run_ms", "created_ms", "updated_ms", "jupyter_token", "handle", "url", "stop_timestamp",
-                     "failed_reasons")
+                     "failed_reasons", "home")
 _JSON_COLUMNS = ("request", "failed_reasons")
 
 
@@ -268,8 +281,11 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._upgrade_instances_table()
+        self._add_home_column()
         with self._db:
             self._create_schema()
+            # nb_devenv 0.2's one per-project index, superseded by the ordered ones above
+            self._db.execute("DROP INDEX IF EXISTS instances_project")
         self._hash_legacy_passwords()
 
     def _create_schema(self) -> None:
@@ -311,6 +327,17 @@ class Store:
                     url=None if port is None else local_url(port), **facts)
                 self.insert_instance(record)
             self._db.execute("DROP TABLE instances_old")
+
+    def _add_home_column(self) -> None:
+        """nb_devenv 0.2's instances had no ``home`` (there was no warm pool to adopt from)."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(instances)")}
+        if not columns or "home" in columns:
+            return
+        try:
+            self._db.execute("ALTER TABLE instances ADD COLUMN home TEXT")
+        except sqlite3.OperationalError:  # another process added it meanwhile
+            if "home" not in {row["name"] for row in self._db.execute("PRAGMA table_info(instances)")}:
+                raise
 
     def _hash_legacy_passwords(self) -> None:
         """nb_devenv 0.1.0 kept IAM passwords in the clear, in ``projects.password``."""
@@ -440,12 +467,6 @@ class Store:
             (instance_id, project_id, api)).fetchone()
         return None if row is None else _from_row(row)
 
-    def instances_of(self, project_id: str, api: str) -> list[InstanceRecord]:
-        """The project's instances made through ``api`` (each API lists only its own)."""
-        rows = self._db.execute("SELECT * FROM instances WHERE project_id = ? AND api = ? AND status != 'DELETED'",
-                                (project_id, api)).fetchall()
-        return [_from_row(r) for r in rows]
-
     def page_of(self, project_id: str, api: str, query: InstanceQuery) -> tuple[int, list[InstanceRecord]]:
         """``(how many instances match, the page of them)``: filtered, sorted and cut by SQLite."""
         if query.matches_nothing():
@@ -463,6 +484,13 @@ class Store:
         marks = ", ".join("?" for _ in wanted)
         rows = self._db.execute(f"SELECT * FROM instances WHERE status IN ({marks})", wanted).fetchall()
         return [_from_row(r) for r in rows]
+
+    def next_stop_timestamp(self, after_ms: int) -> int | None:
+        """The earliest auto-stop deadline of a RUNNING instance that is later than ``after_ms``."""
+        deadline: int | None = self._db.execute(
+            "SELECT MIN(stop_timestamp) FROM instances WHERE status = 'RUNNING' AND stop_timestamp > ?",
+            (after_ms,)).fetchone()[0]
+        return deadline
 
     def all_instances(self) -> list[InstanceRecord]:
         return [_from_row(r) for r in self._db.execute("SELECT * FROM instances").fetchall()]

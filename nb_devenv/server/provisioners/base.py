@@ -46,11 +46,14 @@ class ProvisionError(Exception):
 class Started:
     """A started instance's server: how the provisioner finds it again (``handle``, in the
     provisioner's own format, stored with the instance), its JupyterLab (``url``), and the
-    token that opens it when the provisioner issues its own (``None``: the instance's)."""
+    token that opens it when the provisioner issues its own (``None``: the instance's). An
+    instance that adopted a warm server (see :mod:`.warm_pool`) takes that server's token and
+    its ``home`` (where its server files and working directory are)."""
 
     handle: str
     url: str
     token: str | None = field(default=None, repr=False)
+    home: str | None = None
 
 
 class Provisioner(ABC):

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
@@ -37,6 +37,9 @@ from .base import (
     ProvisionError,
     Started,
 )
+
+if TYPE_CHECKING:
+    from .warm_pool import WarmPool
 
 __all__ = ["LocalProcessProvisioner", "LAUNCHER_MODULE", "instance_environment", "has_gpu", "local_handle",
            "parse_local_handle", "local_url"]
@@ -181,6 +184,8 @@ class LocalProcessProvisioner(Provisioner):
         self._children: dict[int, subprocess.Popen[bytes]] = {}
         self._exit_codes: dict[int, int] = {}  # of children that ended, until reported
         self._has_gpu: bool | None = None  # looked up once: flavor lists ask on every request
+        #: warm servers a fitting start adopts (``serve --warm-pool``); ``None``: every start is cold
+        self.warm_pool: WarmPool | None = None
 
     # --- what this machine can run -------------------------------------------------------------
 
@@ -210,19 +215,34 @@ class LocalProcessProvisioner(Provisioner):
 
     # --- storage -----------------------------------------------------------------------------
 
+    @staticmethod
+    def home(instance: InstanceRecord) -> str:
+        """The directory of ``instances/`` with the instance's server files (runtime, config, log)."""
+        return instance.home or instance.id
+
     def workdir(self, instance: InstanceRecord) -> Path:
-        """The instance's working directory, in its own project's part of the data directory."""
+        """The instance's working directory: its OBS directory or EVS disk in its own project's
+        part of the data directory, or the ``work/`` of the warm server it adopted."""
         if instance.storage.obs_path is not None:
             bucket, directory = parse_obs_path(instance.storage.obs_path)
             return self.layout.obs_dir(instance.project_id, bucket, directory)
+        if instance.home is not None:
+            return self.warm_workdir(instance.home)
         return self.layout.evs_dir(instance.project_id, instance.id)
 
+    def warm_workdir(self, home: str) -> Path:
+        """A warm server's fresh working directory (the EVS disk of the instance that adopts it)."""
+        return self.layout.instance_dir(home) / "work"
+
     def prepare_storage(self, instance: InstanceRecord) -> Path:
-        workdir = self.workdir(instance)
+        return self.prepare_home(self.home(instance), self.workdir(instance))
+
+    def prepare_home(self, home: str, workdir: Path) -> Path:
+        """Create ``workdir`` and the runtime and config directories of ``instances/<home>/``."""
         try:
             self.layout.make_dirs(workdir, mode=0o755)
-            self.layout.make_dirs(self.layout.runtime_dir(instance.id))
-            self.layout.make_dirs(self.layout.config_dir(instance.id))
+            self.layout.make_dirs(self.layout.runtime_dir(home))
+            self.layout.make_dirs(self.layout.config_dir(home))
         except UnsafePath as error:
             raise ProvisionError(BAD_STORAGE, f"The instance's storage cannot be used: {error}. The local "
                                               "server only works in plain directories of its data directory.",
@@ -242,39 +262,27 @@ class LocalProcessProvisioner(Provisioner):
             command.append("--allow-root")
         return command
 
-    def _environment(self, instance: InstanceRecord) -> dict[str, str]:
+    def _environment(self, home: str, token: str) -> dict[str, str]:
         env = instance_environment(dict(os.environ))
-        env["JUPYTER_TOKEN"] = instance.jupyter_token
+        env["JUPYTER_TOKEN"] = token
         # the kernels of the server's own environment first (a user-level python3 kernelspec,
         # e.g. of a conda base, must not replace the Python the profile promises)
         env["JUPYTER_PREFER_ENV_PATH"] = "1"
-        env["JUPYTER_RUNTIME_DIR"] = str(self.layout.runtime_dir(instance.id))
-        env["JUPYTER_CONFIG_DIR"] = str(self.layout.config_dir(instance.id))
+        env["JUPYTER_RUNTIME_DIR"] = str(self.layout.runtime_dir(home))
+        env["JUPYTER_CONFIG_DIR"] = str(self.layout.config_dir(home))
         return env
 
     async def start(self, instance: InstanceRecord, on_spawned: Callable[[str], None]) -> Started:
-        workdir = self.prepare_storage(instance)
-        runtime = self.layout.runtime_dir(instance.id)
-        for stale in runtime.glob("jpserver-*"):
-            stale.unlink(missing_ok=True)
-        log_path = self.layout.jupyter_log(instance.id)
-        try:
-            log_fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        except OSError as error:
-            raise ProvisionError(BAD_STORAGE, f"The instance's log file {self.layout.relative(log_path)} cannot "
-                                              f"be written: {error.strerror}.", {}) from None
-        with os.fdopen(log_fd, "ab") as log_file:
-            log_file.write(f"--- nb-devenv: starting at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
-            log_file.flush()
-            process = subprocess.Popen(
-                self._command(workdir), cwd=workdir, env=self._environment(instance),
-                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                start_new_session=True, close_fds=True,
-            )
-        self._children[process.pid] = process
+        warm = await self.warm_pool.adopt(instance) if self.warm_pool is not None else None
+        if warm is not None:
+            on_spawned(local_handle(warm.pid))
+            return Started(handle=local_handle(warm.pid, warm.port), url=local_url(warm.port),
+                           token=warm.token, home=warm.home)
+        home = self.home(instance)
+        process = self.launch(home, self.prepare_storage(instance), instance.jupyter_token)
         on_spawned(local_handle(process.pid))
         try:
-            port = await self._wait_ready(instance, process, runtime / f"jpserver-{process.pid}.json")
+            port = await self.wait_ready(home, instance.jupyter_token, process)
         except asyncio.CancelledError:
             # the server is shutting down: the pid is recorded, the next boot's reconcile
             # terminates this half-started process and starts the instance again
@@ -284,7 +292,33 @@ class LocalProcessProvisioner(Provisioner):
             raise
         return Started(handle=local_handle(process.pid, port), url=local_url(port))
 
-    async def _wait_ready(self, instance: InstanceRecord, process: subprocess.Popen[bytes], runtime_file: Path) -> int:
+    def launch(self, home: str, workdir: Path, token: str) -> subprocess.Popen[bytes]:
+        """Spawn a Jupyter server in ``workdir`` with its server files in ``instances/<home>/``
+        (an instance's, or a warm server's) and ``token``; it is not ready yet."""
+        runtime = self.layout.runtime_dir(home)
+        for stale in runtime.glob("jpserver-*"):
+            stale.unlink(missing_ok=True)
+        log_path = self.layout.jupyter_log(home)
+        try:
+            log_fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as error:
+            raise ProvisionError(BAD_STORAGE, f"The instance's log file {self.layout.relative(log_path)} cannot "
+                                              f"be written: {error.strerror}.", {}) from None
+        with os.fdopen(log_fd, "ab") as log_file:
+            log_file.write(f"--- nb-devenv: starting at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
+            log_file.flush()
+            process = subprocess.Popen(
+                self._command(workdir), cwd=workdir, env=self._environment(home, token),
+                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                start_new_session=True, close_fds=True,
+            )
+        self._children[process.pid] = process
+        return process
+
+    async def wait_ready(self, home: str, token: str, process: subprocess.Popen[bytes]) -> int:
+        """The port of ``process`` once it answers ``/api/status`` with ``token``; raises
+        :class:`ProvisionError` if it exits or does not answer in time (it is left running)."""
+        runtime_file = self.layout.runtime_dir(home) / f"jpserver-{process.pid}.json"
         deadline = time.monotonic() + self.start_timeout
         port: int | None = None
         while True:
@@ -292,17 +326,17 @@ class LocalProcessProvisioner(Provisioner):
             if code is not None:
                 raise ProvisionError(
                     CRASHED, f"The Jupyter server of this instance exited during start (exit code {code}).",
-                    self.failure_detail(instance))
+                    self._log_detail(home, token))
             if port is None:
                 port = self._read_port(runtime_file)
-            if port is not None and await self._status_ok(port, instance.jupyter_token):
+            if port is not None and await self._status_ok(port, token):
                 return port
             if time.monotonic() >= deadline:
                 raise ProvisionError(
                     TIMED_OUT,
                     f"The Jupyter server of this instance did not become ready within "
                     f"{self.start_timeout:g} s (see --start-timeout).",
-                    self.failure_detail(instance))
+                    self._log_detail(home, token))
             await asyncio.sleep(self.poll_interval)
 
     @staticmethod
@@ -344,6 +378,10 @@ class LocalProcessProvisioner(Provisioner):
             await asyncio.sleep(self.poll_interval)
         return True
 
+    async def terminate(self, pid: int) -> None:
+        """Terminate a server this provisioner spawned (a warm one, say) and reap it."""
+        await self._terminate(pid)
+
     async def _terminate(self, pid: int) -> None:
         """SIGTERM to the process group (Jupyter then shuts its kernels down), SIGKILL if it lingers."""
         child = self._children.get(pid)
@@ -368,8 +406,10 @@ class LocalProcessProvisioner(Provisioner):
 
     def is_alive(self, instance: InstanceRecord) -> bool:
         pid, _ = parse_local_handle(instance.handle)
-        if pid is None:
-            return False
+        return pid is not None and self.process_alive(pid)
+
+    def process_alive(self, pid: int) -> bool:
+        """Whether the instance server ``pid`` (an instance's or a warm one) still runs."""
         if pid in self._children:
             return self._alive(pid)
         return _is_launcher(pid)
@@ -398,8 +438,8 @@ class LocalProcessProvisioner(Provisioner):
         await asyncio.get_running_loop().run_in_executor(None, self._remove_files, instance)
 
     def _remove_files(self, instance: InstanceRecord) -> None:
-        doomed = [self.layout.instance_dir(instance.id)]
-        if instance.storage.category == "EVS":
+        doomed = [self.layout.instance_dir(self.home(instance))]
+        if instance.storage.category == "EVS" and instance.home is None:
             doomed.append(self.layout.evs_dir(instance.project_id, instance.id))
         for path in doomed:
             try:
@@ -452,9 +492,12 @@ class LocalProcessProvisioner(Provisioner):
         return [local_handle(pid) for pid in orphans]
 
     def failure_detail(self, instance: InstanceRecord) -> dict[str, str]:
-        log_path = self.layout.jupyter_log(instance.id)
+        return self._log_detail(self.home(instance), instance.jupyter_token)
+
+    def _log_detail(self, home: str, token: str) -> dict[str, str]:
+        log_path = self.layout.jupyter_log(home)
         # jupyter_server masks an environment-supplied token itself; mask it again to be sure
-        tail = redaction.redact(_tail(log_path), [instance.jupyter_token])
+        tail = redaction.redact(_tail(log_path), [token])
         return {"log_path": self.layout.relative(log_path), "log_tail": self._without_server_paths(tail)}
 
     def _without_server_paths(self, text: str) -> str:
