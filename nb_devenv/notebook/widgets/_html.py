@@ -162,6 +162,9 @@ STYLE = "<style>" + " ".join([
     f".nb-devenv-status {{border-left: 4px solid {TONES['unknown']}; padding-left: 8px;}}",
     *(f".nb-devenv-status.nb-devenv-tone-{tone} {{border-left-color: {hue};}}" for tone, hue in TONES.items()),
     ".nb-devenv-preview pre {max-height: 18em; overflow: auto; margin: 0;}",
+    # the preview's closed header: ipywidgets draws it in a secondary grey (4.4:1 in Light)
+    f".nb-devenv-form .jupyter-widget-Collapse-header, .nb-devenv-form .lm-Collapse-header,"
+    f" .nb-devenv-form .p-Collapse-header {{color: {TEXT};}}",
     # rows wrap between their parts at narrow widths; a part breaks only between its chunks
     # (class nb-devenv-nowrap), buttons keep their size; wrapped text keeps a text's line height
     ".nb-devenv-status .nb-devenv-row {flex-wrap: wrap; column-gap: 12px; align-items: center; max-width: 100%;}",
