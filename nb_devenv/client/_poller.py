@@ -16,7 +16,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from ._defaults import POLL_FAST, POLL_SLOW, TICK
 from ._exceptions import NotFoundError
@@ -25,7 +25,7 @@ from ._models import Instance
 if TYPE_CHECKING:
     from ._client import AsyncDevEnvClient
 
-__all__ = ["Subscription", "InstanceHub"]
+__all__ = ["Subscription", "InstanceHub", "Unsubscriber"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,13 @@ _FAST_AFTER_POKE = 10
 
 def _ignore(*_args: Any) -> None:
     return None
+
+
+class Unsubscriber(Protocol):
+    """What a subscription was made with: an :class:`InstanceHub`, or a front for one that
+    polls elsewhere (the notebook's hubs poll on a thread of their own)."""
+
+    def unsubscribe(self, subscription: Subscription) -> None: ...
 
 
 @dataclass(eq=False)
@@ -51,7 +58,7 @@ class Subscription:
     on_gone: Callable[[], None] = _ignore
     on_error: Callable[[BaseException], None] = _ignore
     on_tick: Callable[[], None] = _ignore
-    hub: InstanceHub | None = field(default=None, repr=False)
+    hub: Unsubscriber | None = field(default=None, repr=False)
     gone: NotFoundError | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -143,6 +150,16 @@ class InstanceHub:
             except asyncio.CancelledError:
                 pass
         await self.client.aclose()
+
+    def publish(self, instance: Instance) -> None:
+        """A snapshot of a watched instance seen elsewhere (a ``--wait`` polling on its own):
+        hand it to this instance's subscribers as if a poll had seen it. Each subscriber judges
+        whether it is newer than what it shows."""
+        if instance.id not in self.watched_ids:
+            return
+        self._latest[instance.id] = instance
+        for sub in self._subscribers(instance.id):
+            self._deliver(sub.on_update, instance)
 
     # -- polling ------------------------------------------------------------------------------------
 

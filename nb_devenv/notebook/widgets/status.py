@@ -22,14 +22,18 @@ This class holds the snapshot, runs the actions and puts the views into the part
 
 How it stays current
 --------------------
-The widget subscribes to the kernel's shared :class:`~nb_devenv.notebook.watch.InstanceHub` (see
+The widget subscribes to the kernel's shared :class:`~nb_devenv.notebook.watch.KernelHub` (see
 :mod:`nb_devenv.notebook.widgets.runtime`): one list request per poll for every widget of the kernel,
 fast during transitions, slow when stable, and a 1-second tick without any request that
 recomputes the countdown from ``stop_timestamp`` and the clock (never a local decrement). All
 trait changes of one update go out inside ``hold_sync()``. ``close()`` unsubscribes and cancels
 the widget's tasks before closing; a deleted instance shows "deleted" and stops being polled.
-While another cell blocks the kernel (``time.sleep``, heavy CPU), the widget pauses; it catches
-up when the cell ends.
+
+The polls and the ticks run on the kernel's watch thread (:mod:`nb_devenv.notebook.watch`), so
+the widget stays live while a cell blocks (``time.sleep``, heavy CPU, a ``--wait``). Its
+callbacks come from that thread and its buttons' work runs on the kernel's loop: everything
+that changes the widget's state holds :data:`~nb_devenv.notebook.watch.ui_lock`, so the two
+never interleave.
 
 The instance's access token
 ---------------------------
@@ -54,7 +58,7 @@ from nb_devenv.client._exceptions import NotFoundError
 from nb_devenv.client._models import Instance
 from nb_devenv.core.clock import Clock
 
-from ..watch import InstanceHub, Subscription
+from ..watch import Hub, Subscription, ui_lock
 from . import runtime
 from . import status_view as view
 from ._html import STYLE, esc, hold_sync_all, html_part, set_family_class, set_hidden
@@ -86,7 +90,8 @@ class InstanceStatusWidget(widgets.VBox):
         An :class:`~nb_devenv.client._models.Instance` snapshot, or just an instance id (the widget
         then shows "loading" until the first poll).
     hub
-        The :class:`~nb_devenv.notebook.watch.InstanceHub` to subscribe to; by default the kernel's shared
+        The hub to subscribe to (an :class:`~nb_devenv.notebook.watch.InstanceHub` of the running
+        loop, or a :class:`~nb_devenv.notebook.watch.KernelHub`); by default the kernel's shared
         hub for ``settings``.
     settings
         :class:`~nb_devenv.notebook.widgets.runtime.ClientSettings` (default: the defaults; the magics pass theirs).
@@ -110,7 +115,7 @@ class InstanceStatusWidget(widgets.VBox):
     live = Bool(False, help="subscribed to a hub and receiving updates")
     deleted = Bool(False)
 
-    def __init__(self, instance: Instance | str, *, hub: InstanceHub | None = None,
+    def __init__(self, instance: Instance | str, *, hub: Hub | None = None,
                  settings: runtime.ClientSettings | None = None, clock: Clock | None = None,
                  watch: bool = True, api: str | None = None, **kwargs: Any) -> None:
         self._hub = hub
@@ -190,15 +195,20 @@ class InstanceStatusWidget(widgets.VBox):
             self.live = False
             self._render()
             return False
-        self._hub = hub
-        self.live = True
-        self._subscription = hub.subscribe(Subscription(
-            self.instance_id, on_update=self.update, on_gone=self.mark_deleted,
-            on_error=self.show_poll_error, on_tick=self.tick))
+        with ui_lock:
+            self._hub = hub
+            self.live = True
+            self._subscription = hub.subscribe(Subscription(
+                self.instance_id, on_update=self.update, on_gone=self.mark_deleted,
+                on_error=self.show_poll_error, on_tick=self.tick))
         return True
 
     def update(self, instance: Instance) -> None:
         """A new snapshot of the instance (the hub calls this after each poll)."""
+        with ui_lock:
+            self._update(instance)
+
+    def _update(self, instance: Instance) -> None:
         if self._closed or self.deleted or instance.id != self.instance_id:
             return
         current = self._instance
@@ -220,31 +230,36 @@ class InstanceStatusWidget(widgets.VBox):
         if self._closed or self._instance is None:
             return
         row = self._countdown_row
-        with row.countdown.hold_sync(), row.bar.hold_sync(), self._details.hold_sync():
+        with ui_lock, row.countdown.hold_sync(), row.bar.hold_sync(), self._details.hold_sync():
+            if self._closed or self._instance is None:
+                return
             self._details.value = view.details_html(self._instance)
             self._show_countdown(self._instance)
             self._show_lease(self._instance)
 
     def mark_deleted(self) -> None:
         """The instance is gone: say so, stop polling, disable the buttons."""
-        if self._closed:
-            return
-        self.deleted = True
-        self.status = "DELETED"
-        self.hide_link()
-        self._unsubscribe()
-        self._render()
-        self._resolve_waiters()
+        with ui_lock:
+            if self._closed:
+                return
+            self.deleted = True
+            self.status = "DELETED"
+            self.hide_link()
+            self._unsubscribe()
+            self._render()
+            self._resolve_waiters()
 
     def show_poll_error(self, error: BaseException) -> None:
         """A poll failed; shown until the next successful one (the hub keeps trying)."""
-        if not self._closed:
-            self.poll_error = f"could not refresh, retrying: {_error_text(error)}"
-            self._render()
+        with ui_lock:
+            if not self._closed:
+                self.poll_error = f"could not refresh, retrying: {_error_text(error)}"
+                self._render()
 
     def hide_link(self) -> None:
         """Take the token-bearing Open link out of the page (before any state is re-sent)."""
-        self._open_link.hide()
+        with ui_lock:
+            self._open_link.hide()
 
     @property
     def link_shown(self) -> bool:
@@ -265,42 +280,47 @@ class InstanceStatusWidget(widgets.VBox):
         """A future of the snapshot in which the instance has one of ``statuses`` (``"DELETED"``
         waits for its deletion). It fails with InstanceFailedError when the instance fails,
         NotFoundError when it is deleted instead, DevEnvError when the widget is closed."""
-        future = self._waiters.add(statuses)
-        self._resolve_waiters()
+        with ui_lock:
+            future = self._waiters.add(statuses)
+            self._resolve_waiters()
         return future
 
     async def refresh(self, *, announce: bool = True) -> None:
         """Fetch a fresh snapshot now instead of at the next poll (the Refresh button; after a
         clock move; also :meth:`catch_up`, before :func:`~nb_devenv.notebook.widgets.wait` waits)."""
-        self.error = ""
+        with ui_lock:
+            self.error = ""
         try:
             instance = await self._client().get(self.instance_id)
         except NotFoundError:
             self.mark_deleted()
             return
         except Exception as error:  # noqa: BLE001
-            self.error = _error_text(error)
-            self._render()
+            with ui_lock:
+                self.error = _error_text(error)
+                self._render()
             return
-        self.update(instance)
-        if announce:
-            self.message = f"refreshed at {time.strftime('%H:%M:%S')}"
-        self._render()
+        with ui_lock:
+            self._update(instance)
+            if announce:
+                self.message = f"refreshed at {time.strftime('%H:%M:%S')}"
+            self._render()
 
     def close(self) -> None:
         """Stop watching, cancel this widget's tasks, then close it and its parts."""
-        if self._closed:
-            return
-        self._closed = True
-        self.hide_link()
-        self._unsubscribe()
-        for task in list(self._tasks):
-            task.cancel()
-        self._tasks.clear()
-        self._resolve_waiters()
-        for part in self._parts():
-            part.close()
-        super().close()
+        with ui_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self.hide_link()
+            self._unsubscribe()
+            for task in list(self._tasks):
+                task.cancel()
+            self._tasks.clear()
+            self._resolve_waiters()
+            for part in self._parts():
+                part.close()
+            super().close()
 
     @property
     def buttons(self) -> dict[str, widgets.Button]:
@@ -386,20 +406,22 @@ class InstanceStatusWidget(widgets.VBox):
 
     def _click(self, op: str, work: Coroutine[Any, Any, None] | None = None) -> None:
         """Stop / Start / Delete / Extend: busy at once (no double submit), the work in a task."""
-        if self._busy is not None or self._closed:
-            if work is not None:
-                work.close()
-            return
-        if self._spawn(work or self._act(op), op) is None:
-            return
-        self._begin(op)
+        with ui_lock:
+            if self._busy is not None or self._closed:
+                if work is not None:
+                    work.close()
+                return
+            if self._spawn(work or self._act(op), op) is None:
+                return
+            self._begin(op)
 
     def _begin(self, op: str) -> None:
-        name = self._instance.name if self._instance else self.instance_id
-        self._busy = op
-        self.error = ""
-        self.message = f"{_VERBS[op]} {name}…"
-        self._render()
+        with ui_lock:
+            name = self._instance.name if self._instance else self.instance_id
+            self._busy = op
+            self.error = ""
+            self.message = f"{_VERBS[op]} {name}…"
+            self._render()
 
     def _click_extend(self, seconds: int) -> None:
         self._click("extend", self._extend(seconds))
@@ -408,9 +430,10 @@ class InstanceStatusWidget(widgets.VBox):
         """What the Extend buttons do (``+1 h`` is ``extend(3600)``): renew the Notebook API
         instance's lease so it runs ``seconds`` longer, then show the new deadline; an error
         goes to the widget's error line. Nothing happens while another action runs."""
-        if self._busy is not None or self._closed:
-            return
-        self._begin("extend")
+        with ui_lock:
+            if self._busy is not None or self._closed:
+                return
+            self._begin("extend")
         await self._extend(seconds)
 
     async def _extend(self, seconds: int) -> None:
@@ -419,49 +442,58 @@ class InstanceStatusWidget(widgets.VBox):
             client = self._client()
             lease = await client.extend(self.instance_id, seconds)
             stops = f" (it stops at {view.local_stop_time(lease.deadline_ms, client.clock)})" if lease.deadline_ms else ""
-            self.message = f"extended by {seconds // 3600} h{stops}"
+            with ui_lock:
+                self.message = f"extended by {seconds // 3600} h{stops}"
             self.update(await client.get(self.instance_id))  # the countdown moves at once
             if self._hub is not None:
                 self._hub.poke()
         except NotFoundError:
             self.mark_deleted()
         except Exception as error:  # noqa: BLE001 - shown in the widget: callback output is invisible
-            self.error = _error_text(error)
+            with ui_lock:
+                self.error = _error_text(error)
         finally:
-            self._busy = None
-            if not self._closed:
-                self._render()
+            with ui_lock:
+                self._busy = None
+                if not self._closed:
+                    self._render()
 
     async def _act(self, op: str) -> None:
         try:
             client = self._client()
             if op == "delete":
                 deleted = await client.delete(self.instance_id)
-                self.message = f"deleted {deleted}"
-                self.mark_deleted()
+                with ui_lock:
+                    self.message = f"deleted {deleted}"
+                    self.mark_deleted()
                 return
             result = await client.action(self.instance_id, op)
-            self.message = f"{op}: {result.transition()}"
+            with ui_lock:
+                self.message = f"{op}: {result.transition()}"
             self.update(await client.get(self.instance_id))  # show the new status at once
             if self._hub is not None:
                 self._hub.poke()  # and poll fast while it moves
         except NotFoundError:
             self.mark_deleted()
         except Exception as error:  # noqa: BLE001 - shown in the widget: callback output is invisible
-            self.error = _error_text(error)
+            with ui_lock:
+                self.error = _error_text(error)
         finally:
-            self._busy = None
-            if not self._closed:
-                self._render()
+            with ui_lock:
+                self._busy = None
+                if not self._closed:
+                    self._render()
 
     async def _token(self) -> str:
         """The access token, for the Open link only (a click there also clears the last error)."""
-        self.error = ""
+        with ui_lock:
+            self.error = ""
         return await self._client().token(self.instance_id)
 
     def _show_error(self, error: BaseException) -> None:
-        self.error = _error_text(error)
-        self._render()
+        with ui_lock:
+            self.error = _error_text(error)
+            self._render()
 
     def _link_changed(self, change: dict[str, Any]) -> None:
         if change["new"]:  # the link appeared: show the error line cleared by the click
@@ -489,8 +521,11 @@ class InstanceStatusWidget(widgets.VBox):
 
     def _render(self) -> None:
         """Set every part from the current snapshot, the flags and the clock (pure display)."""
-        if self._closed:
-            return
+        with ui_lock:
+            if not self._closed:
+                self._render_parts()
+
+    def _render_parts(self) -> None:
         instance = self._instance
         with hold_sync_all(self.all_widgets()):
             status = view.shown_status(instance, deleted=self.deleted)
