@@ -4,7 +4,8 @@
 ``wait_until`` and ``nb-devenv watch``/``--wait``) and the notebook's widgets all watch through
 an :class:`InstanceHub`. It polls with a single list request for every watched instance (a
 details request only for one the list does not show, to tell "deleted" from "elsewhere"), fast
-while any of them is in transition or just after a user action, slowly when all are stable;
+while any of them is in transition or just after a user action, slowly when all are stable
+(but just after an auto-stop deadline that falls before the next slow poll);
 and it ticks once a second (no request) so countdowns move between polls. It is an asyncio task
 on the running loop: it never blocks it, and it stops when the last subscriber leaves.
 UI-free: subscribers get callbacks.
@@ -207,10 +208,16 @@ class InstanceHub:
 
     def _interval(self) -> float:
         watched = self.watched_ids
-        busy = any(i.is_transitional for k, i in self._latest.items() if k in watched)
+        latest = [i for k, i in self._latest.items() if k in watched]
+        busy = any(i.is_transitional for i in latest)
         if busy or self._fast_polls_left > 0 or not watched <= self._latest.keys():
             self._fast_polls_left = max(0, self._fast_polls_left - 1)
             return self.fast
+        # an auto-stop deadline due before the next slow poll: look just after it, so watchers
+        # see the stop when it happens, not up to ``slow`` seconds later
+        due = [left for left in (i.remain_time for i in latest) if left is not None]
+        if due:
+            return min(self.slow, max(self.fast, min(due) + self.fast))
         return self.slow
 
     async def _poll_loop(self) -> None:

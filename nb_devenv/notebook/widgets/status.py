@@ -66,6 +66,7 @@ from .open_link import LINK_TTL, OpenLink
 from .status_parts import ActionBar, CountdownRow, LeaseRow
 from .status_view import WARN_BELOW
 from .status_waiters import Waiters
+from .stop_reason import STOPPED_STATES, auto_stop_deadline, auto_stop_note
 
 if TYPE_CHECKING:
     from nb_devenv.client._client import AsyncDevEnvClient
@@ -114,6 +115,7 @@ class InstanceStatusWidget(widgets.VBox):
     poll_error = Unicode("", help="why the last poll failed (cleared by the next good one)")
     live = Bool(False, help="subscribed to a hub and receiving updates")
     deleted = Bool(False)
+    stop_reason = Unicode("", help="why it stopped, when this widget saw it happen: 'stopped by auto-stop at HH:MM'")
 
     def __init__(self, instance: Instance | str, *, hub: Hub | None = None,
                  settings: runtime.ClientSettings | None = None, clock: Clock | None = None,
@@ -217,6 +219,7 @@ class InstanceStatusWidget(widgets.VBox):
             return  # an older snapshot (e.g. a cached one) must not move the display back
         unchanged = current is not None and not self.poll_error and current.state_key() == instance.state_key()
         self._apply(instance)
+        self._note_stop_reason(current, self._instance or instance)
         if unchanged:  # the usual poll of a stable instance: only the clock-driven parts move
             self.tick()
             return
@@ -372,6 +375,15 @@ class InstanceStatusWidget(widgets.VBox):
         self.status = instance.status
         self._open_link.follow(instance)
 
+    def _note_stop_reason(self, previous: Instance | None, instance: Instance) -> None:
+        """Say "stopped by auto-stop at HH:MM" when this widget saw it happen (the server does
+        not record why; :mod:`.stop_reason` infers it); forget it once the instance moves on."""
+        deadline = auto_stop_deadline(previous, instance)
+        if deadline is not None:
+            self.stop_reason = auto_stop_note(deadline, instance)
+        elif instance.status not in STOPPED_STATES:
+            self.stop_reason = ""
+
     def _resolve_waiters(self) -> None:
         self._waiters.settle(self._instance, deleted=self.deleted, closed=self._closed)
 
@@ -509,7 +521,7 @@ class InstanceStatusWidget(widgets.VBox):
     def _live_note(self) -> str:
         if self.live or self.deleted or not self._watch_wanted:
             return ""
-        return view.live_note_html(self.instance_id, after_message=bool(self.message))
+        return view.live_note_html(self.instance_id, after_message=bool(self.message or self.stop_reason))
 
     def _show_countdown(self, instance: Instance | None) -> None:
         countdown = view.countdown_view(instance, deleted=self.deleted)
@@ -540,7 +552,8 @@ class InstanceStatusWidget(widgets.VBox):
             running = bool(instance and not self.deleted and instance.status == "RUNNING" and instance.url)
             self._open_link.offer(running, enabled=self._busy is None)
             self._actions.enable(status, idle=self._busy is None and not self.deleted, api=self.api)
-            self._message_html.value = esc(self.message) + self._live_note()
+            said = [esc(text) for text in (self.stop_reason, self.message) if text]
+            self._message_html.value = " · ".join(said) + self._live_note()
             set_hidden(self._message_html, not self._message_html.value)
             problems = [p for p in (self.error, self.poll_error) if p]
             self._error_html.value = view.problems_html(problems)
