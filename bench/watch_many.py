@@ -5,7 +5,8 @@ widgets for 50 real running instances with auto-stop on (so every countdown tick
 second): 50 widgets (one per instance), then 200 (four per instance: 200 Jupyter servers do not
 fit beside the other work on this machine; the kernel's cost is per widget and per poll, and
 the one list request answers for all 50 instances either way). The phases alternate, ROUNDS
-times each, and for each we read while the kernel sits idle for MEASURE seconds:
+times each, and for each we read while the kernel sits idle for MEASURE seconds
+(``--instances``, ``--measure``, ``--rounds`` change them):
 
 * the kernel process's CPU time from /proc (all its threads: the watch thread that polls and
   ticks, the IOPub thread), as a share of one core (target <= 2 %), beside the same kernel's CPU
@@ -16,6 +17,7 @@ times each, and for each we read while the kernel sits idle for MEASURE seconds:
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import statistics
@@ -27,7 +29,7 @@ from jupyter_client.manager import start_new_kernel
 from nb_devenv import AsyncDevEnvClient
 
 INSTANCES, MEASURE, POLL_STABLE, ROUNDS = 50, 45.0, 10.0, 2
-PHASES = {"50 widgets": 1, "200 widgets": 4}  # widgets per instance
+WIDGETS = (50, 200)  # spread evenly over the instances
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -63,10 +65,10 @@ async def _create(creds: dict) -> list[str]:
         return ids
 
 
-def _measure(kc, pid: int, ids: list[str], per_instance: int) -> dict[str, float]:
-    """Display ``per_instance`` widgets per instance, let the hub settle, measure, close them."""
+def _measure(kc, pid: int, ids: list[str], count: int) -> dict[str, float]:
+    """Display ``count`` widgets over the instances, let the hub settle, measure, close them."""
     _run(kc, "from IPython.display import display\nfrom nb_devenv.notebook.widgets import InstanceStatusWidget\n"
-             f"ws = [InstanceStatusWidget(i) for i in {ids!r} for _ in range({per_instance})]\n"
+             f"ids = {ids!r}\nws = [InstanceStatusWidget(ids[k % len(ids)]) for k in range({count})]\n"
              "for w in ws: display(w)\n")
     _run(kc, "import asyncio\nfrom nb_devenv.notebook import wait\n"
              "await asyncio.gather(*(wait(w, until='RUNNING', timeout=120) for w in ws))\n"
@@ -86,6 +88,13 @@ def _measure(kc, pid: int, ids: list[str], per_instance: int) -> dict[str, float
 
 
 def main() -> None:
+    global INSTANCES, MEASURE, ROUNDS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--instances", type=int, default=INSTANCES)
+    parser.add_argument("--measure", type=float, default=MEASURE, help="seconds measured per phase")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args()
+    INSTANCES, MEASURE, ROUNDS = args.instances, args.measure, args.rounds
     with local_server("--max-instances", str(INSTANCES + 5)) as creds:
         ids = asyncio.run(_create(creds))
         km, kc = start_new_kernel(kernel_name="python3",
@@ -99,10 +108,10 @@ def main() -> None:
             cpu0, t0 = _cpu_seconds(pid), time.monotonic()
             time.sleep(MEASURE / 2)
             idle = (_cpu_seconds(pid) - cpu0) / (time.monotonic() - t0) * 100
-            samples: dict[str, list[dict[str, float]]] = {name: [] for name in PHASES}
+            samples: dict[str, list[dict[str, float]]] = {f"{n} widgets": [] for n in WIDGETS}
             for _ in range(ROUNDS):  # alternating, so machine noise hits both alike
-                for name, per_instance in PHASES.items():
-                    samples[name].append(_measure(kc, pid, ids, per_instance))
+                for count in WIDGETS:
+                    samples[f"{count} widgets"].append(_measure(kc, pid, ids, count))
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)

@@ -17,7 +17,7 @@ import ipywidgets
 import pytest
 
 from nb_devenv import AsyncDevEnvClient, NotFoundError
-from nb_devenv.notebook.watch import InstanceHub
+from nb_devenv.notebook.watch import InstanceHub, Subscription
 from nb_devenv.notebook.widgets import CreateForm, InstanceStatusWidget, runtime, wait
 from nb_devenv.notebook.widgets import status_view as view
 
@@ -241,3 +241,27 @@ async def test_after_auto_stop_the_widget_says_so_and_when(local_server):
     finally:
         w.close()
         await hub.aclose()
+
+
+async def test_ticks_stay_within_their_budget_every_watcher_in_turn(shared_server, client):
+    created = await client.create(name="live-budget", **CPU)
+    hub = InstanceHub(AsyncDevEnvClient(endpoint=shared_server.endpoint, data_dir=shared_server.data_dir),
+                      fast=0.5, slow=5, tick=0.02, tick_budget=2)
+    ticked: list[int] = []
+    subscriptions = [hub.subscribe(Subscription(created.id, on_update=lambda _i: None,
+                                                on_tick=lambda n=n: ticked.append(n))) for n in range(5)]
+    try:
+        await until(lambda: len(ticked) >= 30)
+    finally:
+        for subscription in subscriptions:
+            subscription.close()
+        await hub.aclose()
+    # a tick round calls its watchers in order: a new round starts where the index falls back
+    rounds, current = [], [ticked[0]]
+    for n in ticked[1:]:
+        if n <= current[-1]:
+            rounds.append(current)
+            current = []
+        current.append(n)
+    assert max(len(r) for r in rounds) <= 2, rounds  # never more than the budget per tick
+    assert set(ticked) == set(range(5))  # and every watcher in turn

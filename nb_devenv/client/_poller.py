@@ -6,7 +6,8 @@ an :class:`InstanceHub`. It polls with a single list request for every watched i
 details request only for one the list does not show, to tell "deleted" from "elsewhere"), fast
 while any of them is in transition or just after a user action, slowly when all are stable
 (but just after an auto-stop deadline that falls before the next slow poll);
-and it ticks once a second (no request) so countdowns move between polls. It is an asyncio task
+and it ticks once a second (no request) so countdowns move between polls (with more than
+``TICK_BUDGET`` watchers, each in turn, every few seconds). It is an asyncio task
 on the running loop: it never blocks it, and it stops when the last subscriber leaves.
 UI-free: subscribers get callbacks.
 """
@@ -19,7 +20,7 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from ._defaults import POLL_FAST, POLL_SLOW, TICK
+from ._defaults import POLL_FAST, POLL_SLOW, TICK, TICK_BUDGET
 from ._exceptions import NotFoundError
 from ._models import Instance
 
@@ -79,12 +80,17 @@ class InstanceHub:
         Seconds between polls while something is in transition / when everything is stable.
     tick
         Seconds between ``on_tick`` calls (the countdown), made without any request.
+    tick_budget
+        At most this many ``on_tick`` calls per ``tick``: with more subscribers, each is
+        ticked every ⌈n/budget⌉ ticks, in turn (the cost of a notebook kernel's live widgets
+        stays bounded).
     """
 
     def __init__(self, client: AsyncDevEnvClient, *, fast: float = POLL_FAST, slow: float = POLL_SLOW,
-                 tick: float = TICK):
+                 tick: float = TICK, tick_budget: int = TICK_BUDGET):
         self.client = client
         self.fast, self.slow, self.tick = fast, slow, tick
+        self.tick_budget = max(1, tick_budget)
         self._subscriptions: list[Subscription] = []
         self._latest: dict[str, Instance] = {}
         self._wake = asyncio.Event()
@@ -233,7 +239,12 @@ class InstanceHub:
                 pass
 
     async def _tick_loop(self) -> None:
+        turn = 0
         while self._subscriptions:
             await asyncio.sleep(self.tick)
-            for sub in list(self._subscriptions):
-                self._deliver(sub.on_tick)
+            subscriptions = list(self._subscriptions)
+            every = -(-len(subscriptions) // self.tick_budget)  # ceil: 1 up to the budget
+            for index, sub in enumerate(subscriptions):
+                if (index + turn) % every == 0:
+                    self._deliver(sub.on_tick)
+            turn += 1

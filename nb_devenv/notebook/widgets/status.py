@@ -130,6 +130,10 @@ class InstanceStatusWidget(widgets.VBox):
         self._busy: str | None = None
         self._closed = False
         self._watch_wanted = watch
+        # what the clock-driven parts show now (so a tick that moves nothing costs nothing)
+        self._ticked: tuple[object, ...] | None = None
+        self._countdown_shown: view.CountdownView | None = None
+        self._lease_shown: view.LeaseView | None = None
         #: the instance's API: its hub's client speaks it, its rules enable the buttons
         self.api = instance.api if isinstance(instance, Instance) else self.settings.resolved_api(api)
 
@@ -229,16 +233,26 @@ class InstanceStatusWidget(widgets.VBox):
 
     def tick(self) -> None:
         """Recompute what the clock moves — the countdown, its bar, the age — and nothing else
-        (no request; only changed values reach the front end: about one message a second)."""
-        if self._closed or self._instance is None:
-            return
-        row = self._countdown_row
-        with ui_lock, row.countdown.hold_sync(), row.bar.hold_sync(), self._details.hold_sync():
-            if self._closed or self._instance is None:
+        (no request; only changed values reach the front end: about one message a second).
+
+        Kept cheap, as it runs each second for every widget of the kernel: nothing is recomputed
+        while the second shown and the age's minute are those of the last tick, and only the
+        countdown's text is set when only its digits moved."""
+        with ui_lock:
+            instance = self._instance
+            if self._closed or instance is None:
                 return
-            self._details.value = view.details_html(self._instance)
-            self._show_countdown(self._instance)
-            self._show_lease(self._instance)
+            minute = (id(instance), self.deleted, (instance.age_seconds() or 0) // 60)
+            key = (minute, self._busy, instance.remain_time)
+            if key == self._ticked:
+                return
+            if self._ticked is None or self._ticked[0] != minute:  # the age moves once a minute
+                details = view.details_html(instance)
+                if details != self._details.value:
+                    self._details.value = details
+            self._ticked = key
+            self._show_countdown(instance)
+            self._show_lease(instance)
 
     def mark_deleted(self) -> None:
         """The instance is gone: say so, stop polling, disable the buttons."""
@@ -525,11 +539,23 @@ class InstanceStatusWidget(widgets.VBox):
 
     def _show_countdown(self, instance: Instance | None) -> None:
         countdown = view.countdown_view(instance, deleted=self.deleted)
-        self.remaining = countdown.remaining
-        self._countdown_row.show(countdown)
+        if self.remaining != countdown.remaining:
+            self.remaining = countdown.remaining
+        shown, self._countdown_shown = self._countdown_shown, countdown
+        row = self._countdown_row
+        if shown is not None and dataclasses.replace(shown, remaining=countdown.remaining,
+                                                     text=countdown.text) == countdown and countdown.text:
+            if row.countdown.value != countdown.text:  # only the digits moved: one small message
+                row.countdown.value = countdown.text
+            return
+        with row.hold_sync(), row.countdown.hold_sync(), row.bar.hold_sync(), row.warning.hold_sync():
+            row.show(countdown)
 
     def _show_lease(self, instance: Instance | None) -> None:
-        self._lease_row.show(view.lease_view(instance, deleted=self.deleted, idle=self._busy is None))
+        lease = view.lease_view(instance, deleted=self.deleted, idle=self._busy is None)
+        if lease != self._lease_shown:
+            self._lease_shown = lease
+            self._lease_row.show(lease)
 
     def _render(self) -> None:
         """Set every part from the current snapshot, the flags and the clock (pure display)."""
