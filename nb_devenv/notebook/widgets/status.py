@@ -33,7 +33,11 @@ The polls and the ticks run on the kernel's watch thread (:mod:`nb_devenv.notebo
 the widget stays live while a cell blocks (``time.sleep``, heavy CPU, a ``--wait``). Its
 callbacks come from that thread and its buttons' work runs on the kernel's loop: everything
 that changes the widget's state holds :data:`~nb_devenv.notebook.watch.ui_lock`, so the two
-never interleave.
+never interleave. A tick that moves nothing sends nothing; one that moves only the countdown's
+digits sends only them (with many widgets, the hub ticks them in turn: ``TICK_BUDGET``).
+
+After an auto-stop the widget says "stopped by auto-stop at HH:MM" (:mod:`.stop_reason`: the
+API records no reason, so it is told from what the widget saw happen).
 
 The instance's access token
 ---------------------------
