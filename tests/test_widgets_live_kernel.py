@@ -1,7 +1,7 @@
 """Live while a cell blocks, in a real ipykernel against the real server.
 
 The kernel's IOPub is read message by message (tests/kernel_session.py): a status widget's
-state updates must arrive *while* another cell blocks in ``time.sleep`` or in a ``--wait``, in
+state updates must arrive *while* another cell blocks in ``time.sleep``, a CPU loop or a ``--wait``, in
 the order the instance went through its states; closing the widget ends the watch thread, and a
 kernel shut down by a front end ends it cleanly (no task destroyed pending, nothing on stderr).
 """
@@ -71,7 +71,7 @@ def assert_forward(seen: list[str], allowed: set[str], last: str) -> None:
     assert set(seen) <= allowed and seen[-1] == last, seen
 
 
-def test_updates_arrive_while_a_cell_sleeps_and_during_a_wait(shared_server, kernel, tmp_path):
+def test_updates_arrive_while_a_cell_sleeps_computes_or_waits(shared_server, kernel, tmp_path):
     created = call(shared_server, lambda c: c.create(name="live-kernel", auto_stop=3600, **CPU))
     call(shared_server, lambda c: c.wait_until(created.id, "RUNNING", timeout=60))
     configure(kernel, shared_server)
@@ -107,6 +107,19 @@ def test_updates_arrive_while_a_cell_sleeps_and_during_a_wait(shared_server, ker
     assert "STARTING" in [s for _, s in seen], f"the widget never showed STARTING: {seen}"
     assert seen[-1][0] < ended
     assert kernel.run("print(w.status)").strip() == "RUNNING"
+
+    # 3. a cell computes (pure Python, holding the GIL but for the interpreter's switches)
+    flag = tmp_path / "release-cpu"
+    computing = kernel.execute(f"import os, time\nstart, n = time.monotonic(), 0\n"
+                               f"while not os.path.exists({str(flag)!r}) and time.monotonic() - start < 60:\n"
+                               "    for _ in range(200_000):\n        n += 1\n")
+    started = time.monotonic()
+    kernel.until(lambda: len({u.text() for u in kernel.updates if u.comm_id == countdown_id
+                              and u.at > started and "value" in u.state}) >= 2,
+                 timeout=15, what="two countdown ticks while the cell computes")
+    assert computing not in kernel.finished
+    flag.touch()
+    kernel.until(lambda: computing in kernel.finished, timeout=15, what="the computing cell's end")
 
 
 def test_closing_the_widget_ends_the_thread_and_shutdown_is_clean(shared_server, kernel, tmp_path):
