@@ -160,6 +160,14 @@ def _is_instance_process(pid: int) -> bool:
         return False
 
 
+def with_process(row: dict) -> dict:
+    """A stored instance row with the ``pid`` and ``port`` that its local provisioner's handle holds."""
+    from nb_devenv.server.provisioners.local import parse_local_handle
+
+    row["pid"], row["port"] = parse_local_handle(row.get("handle"))
+    return row
+
+
 def pid_alive(pid: int) -> bool:
     """Live (not a zombie) process."""
     try:

@@ -13,6 +13,13 @@ human to look at; nothing is pixel-compared):
   the status widget, which reaches RUNNING, shows a countdown that changes, and Stop stops it.
 * 01-quickstart, run with *Run All Cells* in JupyterLab: the status widget renders and ends as
   "deleted", the only error is the tagged demo, the last cell lists no instance.
+* The status widget at a glance, in JupyterLab at 1400 px (a notebook written by the test; the
+  local server's clock is moved forward as in 04-auto-stop): a transition's indicator turns; under
+  10 minutes left the badge, border and digits are amber, under 1 minute red; the countdown row
+  stays on one line at 1400 px and nothing overflows at 600 px; Delete asks in place (Cancel
+  keeps the instance, Confirm delete deletes it, then the buttons go). Every visible text of the
+  widget has a contrast of at least 4.5:1 (WCAG, from ``getComputedStyle``: its colour over its
+  effective background) in JupyterLab Light and Dark, at each of those states.
 
 The browser is ``/usr/bin/chromium`` (never a downloaded one); without it the tests fail with
 a message saying so (CI installs it), they are not skipped.
@@ -234,6 +241,7 @@ def check_form_create_countdown_stop(page, server: JupyterServer, label: str) ->
     expect(form.locator(".nb-devenv-preview")).to_contain_text('"name": "not valid!"')
     expect(create).to_be_disabled()
     shoot(output, f"{label}-form-invalid.png")
+    assert_readable(form, f"{label} Light, form with an error", {})
 
     name.fill(f"{label}-form")
     expect(form.locator(".nb-devenv-field-invalid")).to_have_count(0)
@@ -254,6 +262,7 @@ def check_form_create_countdown_stop(page, server: JupyterServer, label: str) ->
     expect(countdown).not_to_have_text(first, timeout=5_000)  # it ticks
     expect(status.locator(".nb-devenv-countdown-bar")).to_be_visible()
     shoot(output, f"{label}-status-running.png")
+    assert_readable(status, f"{label} Light, running", {})
     page.screenshot(path=str(SCREENSHOTS / f"{label}-page.png"))  # the widget in its front end
 
     stop = status.locator("button.nb-devenv-stop-button")
@@ -268,6 +277,7 @@ def check_form_create_countdown_stop(page, server: JupyterServer, label: str) ->
     delete = status.locator("button.nb-devenv-delete-button")
     expect(delete).to_be_enabled()
     delete.click()
+    status.locator("button.nb-devenv-confirm-delete-button").click()  # Delete asks first
     expect(status).to_have_class(re.compile(r"\bnb-devenv-state-deleted\b"), timeout=30_000)
 
 
@@ -322,8 +332,279 @@ def test_jupyterlab_extend_button_moves_a_notebook_api_countdown(page, jupyterla
     expect(status).to_have_class(re.compile(r"\bnb-devenv-state-stopped\b"), timeout=60_000)
     expect(lease).to_be_hidden()
     status.locator("button.nb-devenv-delete-button").click()
+    status.locator("button.nb-devenv-confirm-delete-button").click()
     expect(status).to_have_class(re.compile(r"\bnb-devenv-state-deleted\b"), timeout=30_000)
 
 
 def test_notebook7_form_validation_create_countdown_and_stop(page, notebook7):
     check_form_create_countdown_stop(page, notebook7, "notebook7")
+
+
+# --- the status widget at a glance, in both themes -------------------------------------------------------
+
+# The contrast of every visible text of ``root`` (WCAG 2: relative luminances of its colour and of
+# its effective background, both composited over what is behind them), disabled controls excepted
+# (WCAG exempts inactive components). Chromium gives colours as rgb()/rgba() or, for color-mix(),
+# as color(srgb r g b / a).
+CONTRASTS = """(root) => {
+  const parse = (text) => {
+    let m = text.match(/^rgba?\\(([^)]*)\\)$/);
+    if (m) {
+      const v = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+      return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    }
+    m = text.match(/^color\\(srgb ([^)]*)\\)$/);
+    if (m) {
+      const v = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number);
+      return [v[0] * 255, v[1] * 255, v[2] * 255, v.length > 3 ? v[3] : 1];
+    }
+    throw new Error('unparsed colour ' + text);
+  };
+  const over = (top, below) => {
+    const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + below[i] * (1 - a)).concat([1]);
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let n = el; n; n = n.parentElement) {
+      const c = parse(getComputedStyle(n).backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] >= 1) break;
+    }
+    let base = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) base = over(layers[i], base);
+    return base;
+  };
+  const luminance = (c) => {
+    const [r, g, b] = c.slice(0, 3).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const found = [];
+  for (const el of [root, ...root.querySelectorAll('*')]) {
+    const text = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim();
+    if (!text || el.closest('[disabled], style') || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility !== 'visible' || Number(style.opacity) === 0) continue;
+    const bg = background(el);
+    const fg = over(parse(style.color), bg);
+    const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+    found.push({text: text.slice(0, 60), cls: el.className || el.tagName, ratio: (hi + 0.05) / (lo + 0.05),
+                color: style.color, background: 'rgb(' + bg.slice(0, 3).map(Math.round).join(',') + ')'});
+  }
+  return found;
+}"""
+# the hue (degrees) of an element's text colour and of its left border
+HUES = """(el) => {
+  const hue = (text) => {
+    let v = text.match(/[\\d.]+/g).map(Number).slice(0, 3);
+    if (text.startsWith('color(')) v = v.map(x => x * 255);
+    const [r, g, b] = v.map(x => x / 255);
+    const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min;
+    if (d < 0.05) return null;  // grey
+    let h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+    h *= 60;
+    return h < 0 ? h + 360 : h;
+  };
+  const s = getComputedStyle(el);
+  return {color: hue(s.color), border: hue(s.borderLeftColor)};
+}"""
+# the visual lines of an element's text (rectangles of its contents grouped by their top)
+LINES = """(el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top).sort((a, b) => a - b);
+  const tolerance = parseFloat(getComputedStyle(el).fontSize) * 0.6;
+  let lines = 0, last = -1e9;
+  for (const top of tops) { if (top - last > tolerance) { lines += 1; last = top; } }
+  return lines;
+}"""
+THEME_IS = """(light) => document.body.dataset.jpThemeLight === String(light)
+  && getComputedStyle(document.body).getPropertyValue('--jp-layout-color0').trim() === (light ? 'white' : '#111')"""
+
+VISUAL_NOTEBOOK = [
+    "%load_ext nb_devenv\nfrom nb_devenv import AsyncDevEnvClient\nfrom nb_devenv.notebook import wait",
+    "%devenv create --name visual-demo --profile Python3 --flavor modelarts.vm.cpu.2u --auto-stop 1h -o w",
+    "%devenv create -o form",
+    "instance = await wait(w, until='RUNNING', timeout=120)\nclient = AsyncDevEnvClient()\n"
+    "await client.clock_advance(55 * 60)  # local server only: 5 minutes left\nawait w.refresh()\nprint('amber')",
+    "await client.clock_advance(4 * 60 + 10)  # 50 s left\nawait w.refresh()\nprint('red')",
+    "await client.clock_advance(120)  # past the deadline: auto-stop\nawait wait(w, until='STOPPED', timeout=60)\n"
+    "print('stopped')",
+]
+
+
+def write_notebook(path: Path, sources: list[str]) -> None:
+    import nbformat
+
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources],
+                                            metadata={"kernelspec": kernelspec}), path)
+
+
+def run_cell(page, source_snippet: str) -> None:
+    """Run the one cell containing ``source_snippet`` (Shift+Enter in its editor)."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell").filter(has_text=source_snippet).first
+    cell.locator(".jp-Cell-inputArea").click()
+    page.keyboard.press("Shift+Enter")
+
+
+def set_theme(page, light: bool) -> None:
+    theme = "JupyterLab Light" if light else "JupyterLab Dark"
+    page.evaluate(f"window.jupyterapp.commands.execute('apputils:change-theme', {{theme: {theme!r}}})")
+    page.wait_for_function(THEME_IS, arg=light, timeout=30_000)
+    page.wait_for_selector("#jupyterlab-splash", state="detached")  # it dims the page while the theme loads
+
+
+def assert_readable(status, state: str, lowest: dict[str, float]) -> None:
+    """Every visible text of the widget at 4.5:1 or more; ``lowest[state]`` is the lowest seen."""
+    measured = status.evaluate(CONTRASTS)
+    assert len(measured) >= 5, f"{state}: only {len(measured)} texts measured"
+    poor = [m for m in measured if m["ratio"] < 4.5]
+    assert not poor, f"{state}: contrast below 4.5:1: {json.dumps(poor, indent=1)}"
+    worst = min(measured, key=lambda m: m["ratio"])
+    lowest[f"{state} ({len(measured)} texts; lowest: {worst['text'][:30]!r})"] = round(worst["ratio"], 2)
+
+
+def assert_hue(locator, low: float, high: float, what: str) -> None:
+    hues = locator.evaluate(HUES)
+    assert hues["color"] is not None and low <= hues["color"] <= high, f"{what}: text hue {hues}"
+
+
+def test_jupyterlab_status_at_a_glance_in_both_themes_and_a_delete_that_asks(browser, jupyterlab):
+    from playwright.sync_api import expect
+
+    write_notebook(jupyterlab.root / "visual.ipynb", VISUAL_NOTEBOOK)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    shots: list[Path] = []
+
+    def shot(locator, name: str) -> None:
+        shoot(locator, name)
+        shots.append(SCREENSHOTS / name)
+
+    lowest: dict[str, float] = {}
+    try:
+        open_notebook(page, jupyterlab, "visual.ipynb")
+        page.wait_for_function(THEME_IS, arg=True)
+        run_cell(page, "%load_ext nb_devenv")
+        run_cell(page, "--auto-stop 1h -o w")
+        status = page.locator(".jp-OutputArea-output .nb-devenv-status")
+        # a transition: the indicator turns (a CSS animation) beside the time it has lasted
+        spinner = status.locator(".nb-devenv-badge .nb-devenv-spinner")
+        expect(spinner).to_be_visible()
+        assert spinner.evaluate("e => getComputedStyle(e).animationName") == "nb-devenv-spin"
+        expect(status.locator(".nb-devenv-badge .nb-devenv-elapsed")).to_have_text(re.compile(r"^\d+[hms]"))
+        expect(status).to_have_class(re.compile(r"\bnb-devenv-state-running\b"), timeout=60_000)
+        expect(spinner).to_have_count(0)
+
+        # the create form beside it, with an error shown (its colours come from the same palette)
+        run_cell(page, "%devenv create -o form")
+        form = page.locator(".jp-OutputArea-output .nb-devenv-form")
+        form.locator(".nb-devenv-field-name input").fill("not valid!")
+        expect(form.locator(".nb-devenv-field-name .nb-devenv-field-message")).to_contain_text("ModelArts.6334")
+
+        # under 10 minutes: amber (the hue of --jp-warn-color1, 30-36°) on one line at 1400 px
+        run_cell(page, "clock_advance(55 * 60)")
+        expect(status).to_have_class(re.compile(r"\bnb-devenv-tone-warn\b"), timeout=30_000)
+        warning = status.locator(".nb-devenv-warning")
+        expect(warning).to_contain_text("less than 10 minutes left")
+        digits = status.locator(".nb-devenv-countdown-value")
+        for part, what in ((status, "border"), (status.locator(".nb-devenv-badge"), "badge"), (digits, "digits")):
+            hues = part.evaluate(HUES)
+            hue = hues["border"] if what == "border" else hues["color"]
+            assert hue is not None and 20 <= hue <= 50, f"{what} is not amber: {hues}"
+        countdown = status.locator(".nb-devenv-countdown")
+        expect(countdown).to_contain_text("(local time)")
+        assert countdown.evaluate(LINES) == 1, "the countdown wraps at 1400 px"
+        assert warning.evaluate(LINES) == 1, "the warning wraps at 1400 px"
+        row = {name: status.locator(sel).bounding_box() for name, sel in (
+            ("countdown", ".nb-devenv-countdown"), ("bar", ".nb-devenv-countdown-bar"), ("warning", ".nb-devenv-warning"))}
+        assert row["bar"]["y"] < row["countdown"]["y"] + row["countdown"]["height"], "the bar is not beside the countdown"
+        assert row["warning"]["y"] >= row["countdown"]["y"] + row["countdown"]["height"] - 1, \
+            "the warning is not on a line of its own under the countdown"
+        # the Open link and its hint (the link goes by itself when the instance stops)
+        status.locator("button.nb-devenv-open-button").click()
+        expect(status.locator(".nb-devenv-open-anchor")).to_be_visible()
+        assert_readable(status, "Light, amber", lowest)
+        assert_readable(form, "Light, form", lowest)
+        shot(status, "visual-light-amber-1400.png")
+
+        # 600 px: the rows stack, nothing runs out of the widget, no line breaks inside a text
+        page.set_viewport_size({"width": 600, "height": 1000})
+        page.wait_for_function("(e) => e.getBoundingClientRect().width < 600", arg=status.element_handle())
+        shot(status, "visual-light-amber-600.png")
+        outside = status.evaluate("""(root) => [...root.querySelectorAll('.nb-devenv-countdown, .nb-devenv-badge, button')]
+            .filter(e => e.getClientRects().length
+                    && e.getBoundingClientRect().right > root.getBoundingClientRect().right + 1)
+            .map(e => e.className + ' ' + e.textContent.slice(0, 40) + ' ' + e.getBoundingClientRect().right
+                      + ' > ' + root.getBoundingClientRect().right)""")
+        assert not outside, f"parts run out of the widget at 600 px: {outside}"
+        chunks = countdown.locator(".nb-devenv-nowrap")
+        assert chunks.count() == 2 and all(chunks.nth(i).evaluate(LINES) == 1 for i in range(2)), \
+            "the countdown breaks inside a chunk at 600 px"
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+        set_theme(page, light=False)
+        assert_readable(status, "Dark, amber", lowest)
+        assert_readable(form, "Dark, form", lowest)
+        shot(status, "visual-dark-amber.png")
+
+        # under 1 minute: red (the hue of --jp-error-color1, 0-10°)
+        run_cell(page, "clock_advance(4 * 60 + 10)")
+        expect(status).to_have_class(re.compile(r"\bnb-devenv-tone-critical\b"), timeout=30_000)
+        expect(warning).to_contain_text("less than 1 minute left")
+        for part, what in ((status, "border"), (status.locator(".nb-devenv-badge"), "badge"), (digits, "digits")):
+            hues = part.evaluate(HUES)
+            hue = hues["border"] if what == "border" else hues["color"]
+            assert hue is not None and (hue <= 12 or hue >= 348), f"{what} is not red: {hues}"
+        assert_readable(status, "Dark, red", lowest)
+        shot(status, "visual-dark-red.png")
+
+        run_cell(page, "clock_advance(120)")
+        expect(status).to_have_class(re.compile(r"\bnb-devenv-state-stopped\b"), timeout=60_000)
+        expect(status.locator(".nb-devenv-message")).to_be_hidden()  # "refreshed at …" was about RUNNING
+        stop = status.locator("button.nb-devenv-stop-button")
+        expect(stop).to_be_disabled()
+        expect(stop).to_have_attribute("title", "Stop: the instance is already stopped")
+
+        # Delete asks in place; Cancel keeps the instance
+        status.locator("button.nb-devenv-delete-button").click()
+        confirm = status.locator(".nb-devenv-confirm")
+        expect(confirm).to_be_visible()
+        expect(confirm).to_contain_text("Delete visual-demo?")
+        expect(confirm).to_contain_text("EVS 5 GB")
+        expect(status.locator("button.nb-devenv-delete-button")).to_be_hidden()
+        assert_readable(status, "Dark, delete question", lowest)
+        shot(status, "visual-dark-confirm.png")
+        set_theme(page, light=True)
+        assert_readable(status, "Light, delete question", lowest)
+        shot(status, "visual-light-confirm.png")
+        confirm.locator("button.nb-devenv-cancel-button").click()
+        expect(confirm).to_be_hidden()
+        status.locator("button.nb-devenv-refresh-button").click()  # the server still has it
+        expect(status.locator(".nb-devenv-message")).to_contain_text("refreshed at")
+        expect(status).to_have_class(re.compile(r"\bnb-devenv-state-stopped\b"))
+
+        # Confirm delete deletes it: one line says so, the buttons and the old message go
+        status.locator("button.nb-devenv-delete-button").click()
+        confirm.locator("button.nb-devenv-confirm-delete-button").click()
+        expect(status).to_have_class(re.compile(r"\bnb-devenv-state-deleted\b"), timeout=30_000)
+        expect(status.locator(".nb-devenv-status-value")).to_have_text("DELETED")
+        expect(status.locator(".nb-devenv-steps")).to_contain_text("the instance was deleted")
+        expect(status.locator(".nb-devenv-actions")).to_be_hidden()
+        expect(status.locator(".nb-devenv-message")).to_be_hidden()
+        assert_readable(status, "Light, deleted", lowest)
+        set_theme(page, light=False)
+        assert_readable(status, "Dark, deleted", lowest)
+        shot(status, "visual-dark-deleted.png")
+    finally:
+        try:
+            set_theme(page, light=True)  # the theme is a user setting: the next test starts in Light
+        finally:
+            context.close()
+            print("\nlowest contrast by state:", *(f"{k}: {v}" for k, v in lowest.items()),
+                  "screenshots:", *map(str, shots), sep="\n  ")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import LAUNCHER, SignedClient, pid_alive
+from conftest import LAUNCHER, SignedClient, pid_alive, with_process
 
 from nb_devenv.server.crash_points import POINTS
 
@@ -54,7 +54,7 @@ def launcher_processes(data_dir: Path) -> set[int]:
 def stored(data_dir: Path) -> dict[str, dict]:
     with sqlite3.connect(f"file:{data_dir / 'state.sqlite3'}?mode=ro", uri=True) as db:
         db.row_factory = sqlite3.Row
-        return {row["id"]: dict(row) for row in db.execute("SELECT * FROM instances")}
+        return {row["id"]: with_process(dict(row)) for row in db.execute("SELECT * FROM instances")}
 
 
 def assert_consistent(server, client: SignedClient) -> dict[str, dict]:

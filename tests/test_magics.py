@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 
 import ipywidgets
@@ -341,9 +342,39 @@ def test_manual_has_an_example_per_subcommand(tmp_path, monkeypatch):
         assert "%devenv create --name demo" in out.stdout
         with capture_output() as out:
             assert shell.run_line_magic("devenv", "create -h") is None
-        assert "--auto-stop DURATION" in out.stdout
+        assert "--auto-stop DURATION" in out.stdout and "::" not in out.stdout  # plain text here too
     finally:
         close_shell(shell)
+
+
+def test_the_manual_is_clean_text_with_a_working_example_per_subcommand(tmp_path, monkeypatch):
+    """``%devenv?`` as IPython's inspector prints it: plain text, flush left, no line a pager
+    must wrap, and every example line one the magic's parser accepts as it stands."""
+    import shlex
+
+    from nb_devenv.notebook.magics import _PARSER, HELP_WIDTH
+
+    shell = make_shell(tmp_path, monkeypatch)
+    try:
+        with capture_output() as out:
+            shell.run_line_magic("pinfo", "%devenv")
+        text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout)  # the terminal's colours
+        assert "Create, watch and manage" in shell.object_inspect_text("%devenv")  # what front-ends ask for
+    finally:
+        close_shell(shell)
+    manual = text.split("Docstring:", 1)[1].split("\nFile:", 1)[0].strip("\n")
+    lines = manual.splitlines()
+    assert lines[0] == "Create, watch and manage ModelArts development environment instances."
+    assert "``" not in manual and "::" not in manual and "\n-----" not in manual  # no reST markup
+    assert min(len(line) - len(line.lstrip()) for line in lines if line.strip()) == 0  # flush left
+    assert max(len(line) for line in lines) <= HELP_WIDTH  # nothing for a pager to wrap
+    examples = [line.strip() for line in lines
+                if line.startswith(("    %devenv ", "    %%devenv ")) and "[options]" not in line]  # not the synopsis
+    subcommands = next(a for a in _PARSER._actions if a.dest == "command").choices
+    shown = {shlex.split(example)[1] for example in examples}
+    assert set(subcommands) == shown
+    for example in examples:  # each example is whole: it parses
+        _PARSER.parse_args(shlex.split(example.lstrip("%").split(" ", 1)[1]))
 
 
 async def test_config_traits(tmp_path, monkeypatch):

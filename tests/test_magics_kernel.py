@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import nbformat
 import pytest
@@ -59,7 +60,11 @@ def test_create_wait_and_saved_state_in_a_real_kernel(shared_server, tmp_path, m
         "sorted(t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith('nb_devenv'))",
     ], tmp_path, tags={5: ["raises-exception"]})
 
-    assert "status=CREATING" in outputs(nb.cells[1]) or "status=STARTING" in outputs(nb.cells[1])
+    # the widget's output follows it to its last state (text and static snapshot), by display id
+    assert "status=RUNNING" in outputs(nb.cells[1])
+    (shown,) = [o.data["text/html"] for o in nb.cells[1].outputs if "text/html" in o.get("data", {})]
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", shown))  # as text
+    assert "RUNNING" in shown and re.search(r"run %devenv get DE-\S+ to re-attach", shown)
     assert outputs(nb.cells[2]) == "'RUNNING'"
     assert outputs(nb.cells[3]) == "True"  # the click revealed the link while live
     assert "kernel-made" in outputs(nb.cells[4]) and "RUNNING" in outputs(nb.cells[4])

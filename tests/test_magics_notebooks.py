@@ -161,7 +161,8 @@ async def test_create_without_flags_opens_the_notebook_form(ip):
     form = ip.run_line_magic("devenv", "create")
     assert isinstance(form, NotebookCreateForm)
     await form.wait_loaded()
-    assert form.loaded and any("(Python3)" in label for label, _ in form.image.options)
+    assert form.loaded and any(label.startswith("Python3 — ") for label, _ in form.image.options)
+    assert form.image.value == form.image.options[0][1]  # an image is chosen, and its flavors listed
     form.close()
 
 

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.notebooks
 
 CELL_TIMEOUT = 180
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: an instance id of the old API (``DE-<uuid>``) or of the Notebook API (a UUID)
 INSTANCE_ID = re.compile(r"(?:DE-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -64,6 +65,28 @@ def cell_with(nb, snippet: str, nth: int = 0):
 
 def out(nb, snippet: str, nth: int = 0) -> str:
     return cell_text(cell_with(nb, snippet, nth)).strip()
+
+
+def snapshot_text(nb, snippet: str) -> str:
+    """The static snapshot of the widget a cell shows, as text (what GitHub or nbviewer show)."""
+    (html,) = [o.data["text/html"] for o in cell_with(nb, snippet).outputs
+               if WIDGET_VIEW in o.get("data", {})]
+    return as_text(html)
+
+
+def as_text(html: str) -> str:
+    """HTML as the words a reader sees (tags dropped, spaces collapsed)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def as_html_without_widget_state(nb) -> str:
+    """The notebook as nbconvert's HTML (nbviewer's way) would show it when saved without the
+    widget state (JupyterLab's default): the widget views cannot be rendered."""
+    from nbconvert import HTMLExporter
+
+    copy = nbformat.from_dict(json.loads(json.dumps(nb)))
+    copy.metadata.pop("widgets", None)
+    return HTMLExporter().from_notebook_node(copy)[0]
 
 
 def tags(cell) -> list[str]:
@@ -134,6 +157,13 @@ def check_common(nb, replies: dict[str, dict], secrets: Secrets, remaining: list
     assert remaining == [], f"the tutorial left instances behind: {remaining}"
     saved = json.dumps(nb)
     assert nb.metadata.get("widgets", {}).get(WIDGET_STATE), "no widget state was stored"
+    # each widget output carries a static copy of its last state for a reader without the kernel
+    views = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if WIDGET_VIEW in o.get("data", {})]
+    assert views, "no widget output"
+    for output in views:
+        snapshot_html = output.data.get("text/html", "")
+        assert "nb-devenv-snapshot" in snapshot_html, output
+        assert re.search(r"run %devenv (get \S+ to re-attach|create to open a new form)", as_text(snapshot_html))
     for what, secret in secrets.items():
         assert secret and secret not in saved, f"the executed notebook contains {what}"
 
@@ -142,7 +172,8 @@ def check_common(nb, replies: dict[str, dict], secrets: Secrets, remaining: list
 
 def check_quickstart(nb) -> None:
     created = out(nb, "%devenv create --name quickstart")
-    assert "InstanceStatus(name='quickstart'" in created and re.search(r"status=(CREATING|STARTING)", created)
+    # the output (text and snapshot) follows the widget to its last state: deleted at the end
+    assert "InstanceStatus(name='quickstart'" in created and "status=DELETED" in created
     instance_id = INSTANCE_ID.search(created).group()
     assert out(nb, 'await wait(w, until="RUNNING"').split() == ["quickstart", instance_id, "RUNNING"]
     assert "answers with HTTP 200" in out(nb, "client.token(instance.id)")
@@ -160,6 +191,12 @@ def check_quickstart(nb) -> None:
     # the executed notebook stores the widget's final state: deleted, not a stale RUNNING
     statuses = models_with_class(nb, "nb-devenv-status")
     assert statuses and all("nb-devenv-state-deleted" in s["_dom_classes"] for s in statuses.values())
+    # ...and so does its static snapshot, for a reader without the kernel (GitHub, nbviewer)
+    shown = snapshot_text(nb, "%devenv create --name quickstart")
+    assert "quickstart" in shown and "DELETED" in shown and "RUNNING" not in shown, shown
+    assert f"run %devenv get {instance_id} to re-attach" in shown
+    page = as_html_without_widget_state(nb)
+    assert f"run %devenv get {instance_id} to re-attach" in as_text(page) and "nb-devenv-snapshot" in page
 
 
 def check_form(nb) -> None:
@@ -179,6 +216,8 @@ def check_form(nb) -> None:
     assert len(forms) == 1 and len(statuses) == 1
     (form,) = forms.values()
     assert form["children"] == [f"IPY_MODEL_{next(iter(statuses))}"]
+    shown = snapshot_text(nb, "%devenv create -o form")  # the form's output shows what it became
+    assert "form-demo" in shown and "DELETED" in shown and f"run %devenv get {instance_id} to re-attach" in shown
 
 
 def check_yaml_and_python(nb) -> None:
@@ -264,6 +303,10 @@ def check_notebook_api(nb) -> None:
     # the stored widget: deleted at the end, and it had the lease row with its Extend buttons
     statuses = models_with_class(nb, "nb-devenv-status")
     assert statuses and all("nb-devenv-state-deleted" in s["_dom_classes"] for s in statuses.values())
+    # ...and so does its static snapshot, for a reader without the kernel (GitHub, nbviewer)
+    shown = snapshot_text(nb, "%devenv create --name notebook-api-demo")
+    assert "notebook-api-demo" in shown and "DELETED" in shown and "RUNNING" not in shown, shown
+    assert f"run %devenv get {instance_id} to re-attach" in shown
     assert models_with_class(nb, "nb-devenv-lease") and models_with_class(nb, "nb-devenv-extend")
 
 
@@ -319,7 +362,7 @@ def test_tutorial_runs_against_the_local_server(path, tmp_path, server_factory):
         else:
             server_data_dir, env = sandbox.data_dir, sandbox.env()
         nb, replies = execute(path, sandbox, env, server_data_dir)
-        _save_for_review(nb, path)
+        nb = nbformat.read(_save_for_review(nb, path), as_version=4)  # check what was saved
         if not cloud:
             credentials = sandbox.credentials()
             assert credentials, "the notebook did not start the local server in NB_DEVENV_DATA_DIR"
@@ -345,8 +388,9 @@ def test_tutorial_runs_against_the_local_server(path, tmp_path, server_factory):
     assert not leftovers, f"processes left running after the tutorial: {leftovers}"
 
 
-def _save_for_review(nb, path: Path) -> None:
+def _save_for_review(nb, path: Path) -> Path:
     """Keep the executed notebook under test-artifacts/ (gitignored) for a human to read."""
     target = ARTIFACTS_DIR / "notebooks" / path.name
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
+    return target

@@ -88,9 +88,11 @@ def test_every_surface_shows_a_violation_the_same_way(capsys, no_default_server,
     assert cli_lines[1:] == magic_lines[1:] == [f"  {line}" for line in lines]
     assert str(SpecValidationError(violations)).endswith(": " + "; ".join(lines))
 
+    # the form words the same violations for people: the field as labelled, the same rule, the same code
     form = CreateForm(name="bad name", volume_size=2)
     shown = html.unescape(form.field_message("name") + form.field_message("volume_size"))
-    assert all(line in shown for line in lines)
+    assert all(f"{v.rule} ({v.code})" in shown for v in violations)
+    assert "Name may contain only" in shown and "EVS size must be between" in shown
 
 
 # -- auto-stop in one shape, one update body --------------------------------------------------------
@@ -231,3 +233,17 @@ def test_notebook_settings_are_an_object_not_a_module_global():
     # left is unload's (closing widgets must not import ipywidgets)
     source = Path(magics.__file__).read_text(encoding="utf-8")
     assert source.count("sys.modules") == 1 and "def unload_ipython_extension" in source.split("sys.modules")[0]
+
+
+def test_the_widgets_colours_live_in_one_palette():
+    """Colours are spelled only in ``notebook/widgets/_html.py`` (theme variables with their
+    fallbacks): a hex colour, an ``rgb(`` or a ``var(--jp-`` anywhere else in the package's
+    code is a second palette."""
+    import re
+
+    from nb_devenv.notebook.widgets import _html
+
+    colour = re.compile(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(|var\(--jp-")
+    spelled = {str(path.relative_to(PACKAGE)): sorted(s for s in _string_constants(path) if colour.search(s))
+               for path in PACKAGE.rglob("*.py") if path != Path(_html.__file__)}
+    assert {where: found for where, found in spelled.items() if found} == {}

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
-from conftest import SignedClient, instance_pids, pid_alive
+from conftest import SignedClient, instance_pids, pid_alive, with_process
 
 from nb_devenv.core import signing
 from nb_devenv.server import add_project
@@ -37,7 +37,7 @@ def db_instance(data_dir, instance_id: str) -> dict:
     with sqlite3.connect(f"file:{data_dir / 'state.sqlite3'}?mode=ro", uri=True) as conn:
         conn.row_factory = sqlite3.Row
         row = conn.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
-    return dict(row) if row else {}
+    return with_process(dict(row)) if row else {}
 
 
 def jupyter(instance: dict, token: str | None, method: str = "GET", path: str = "api/status", **kwargs):

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from conftest import with_process
 
 from nb_devenv.server import add_project
 
@@ -274,7 +275,7 @@ def db_instance(data_dir, instance_id: str) -> dict:
     with sqlite3.connect(f"file:{data_dir / 'state.sqlite3'}?mode=ro", uri=True) as conn:
         conn.row_factory = sqlite3.Row
         row = conn.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
-    return dict(row) if row else {}
+    return with_process(dict(row)) if row else {}
 
 
 def test_a_delete_cut_short_is_finished_at_the_next_boot(local_server):
@@ -589,3 +590,38 @@ def test_a_0_1_0_instances_table_is_rebuilt_with_every_instance_kept(tmp_path):
         store.insert_instance(replace(record, id="DE-3"))
     store.close()
     assert Store(path).instance("DE-1") == record  # opening again changes nothing
+
+
+# --- a database written before provisioners had handles (pid and port columns) ----------------------
+
+_V2_INSTANCES = """CREATE TABLE instances (
+    id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects(id),
+    api TEXT NOT NULL DEFAULT 'devenviron', name TEXT NOT NULL, status TEXT NOT NULL, request TEXT NOT NULL,
+    profile_id TEXT NOT NULL, flavor TEXT NOT NULL, storage TEXT NOT NULL, run_ms INTEGER,
+    created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, jupyter_token TEXT NOT NULL,
+    pid INTEGER, port INTEGER, stop_timestamp INTEGER, failed_reasons TEXT)"""
+
+
+def test_an_instances_table_with_pid_and_port_keeps_its_servers_as_handles(tmp_path):
+    from nb_devenv.server.store import NOTEBOOKS, Storage, Store
+
+    path = tmp_path / "state.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE projects (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, "
+                   "user_name TEXT NOT NULL, domain_name TEXT NOT NULL, password_hash TEXT NOT NULL, "
+                   "created_ms INTEGER NOT NULL)")
+        db.execute("INSERT INTO projects VALUES ('p1', 'local', 'u1', 'local', 'nb-devenv', 'h', 1)")
+        db.execute(_V2_INSTANCES)
+        storage = json.dumps({"category": "EVS", "capacity_gb": 5, "obs_path": None})
+        db.execute("INSERT INTO instances VALUES ('n-1', 'p1', 'notebooks', 'up', 'RUNNING', '{}', 'Python3', "
+                   "'modelarts.vm.cpu.2u', ?, 3600000, 1, 2, 'tok', 4242, 40123, 99, NULL)", (storage,))
+        db.execute("INSERT INTO instances VALUES ('n-2', 'p1', 'notebooks', 'down', 'STOPPED', '{}', 'Python3', "
+                   "'modelarts.vm.cpu.2u', ?, NULL, 1, 2, 'tok', NULL, NULL, NULL, NULL)", (storage,))
+    store = Store(path)
+    running, stopped = sorted(store.all_instances(), key=lambda r: r.id)
+    assert (running.handle, running.url) == ("4242:40123", "http://127.0.0.1:40123/lab")
+    assert (running.api, running.run_ms, running.stop_timestamp) == (NOTEBOOKS, 3_600_000, 99)
+    assert running.storage == Storage("EVS", 5, None)
+    assert (stopped.handle, stopped.url, stopped.status) == (None, None, "STOPPED")
+    store.close()
+    assert Store(path).instance("n-1") == running  # opening again changes nothing

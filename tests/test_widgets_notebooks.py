@@ -6,6 +6,7 @@ server), then against the real local server (the Extend button renews a real lea
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 
 import ipywidgets
@@ -73,6 +74,7 @@ class TestLeaseRow:
     def test_extend_stops_at_the_apis_72_hours(self, clock):
         w = InstanceStatusWidget(notebook(clock, left=70 * HOUR), clock=clock, watch=False)
         assert not w.extend_buttons["+1 h"].disabled and w.extend_buttons["+4 h"].disabled
+        assert w.extend_buttons["+4 h"].tooltip == "+4 h: its run time would pass the API's 72 h"
 
     @pytest.mark.parametrize("status", ["STOPPED", "CREATING", "STARTING", "ERROR"])
     def test_no_lease_row_unless_running(self, clock, status):
@@ -131,8 +133,11 @@ class TestNotebookForm:
         assert "nb-devenv-form" in f._dom_classes and f.valid and not f.create_button.disabled
         assert f.image.value == nb.image_for_profile("Python3").id
         assert f.flavor.value == "modelarts.vm.cpu.2u"  # the first flavor not sold out
+        f.image.value = nb.image_for_profile("Python3-gpu").id
         labels = dict((value, label) for label, value in f.flavor.options)
-        assert labels["modelarts.vm.gpu.p100"].endswith("(sold out)")
+        assert labels["modelarts.vm.gpu.2p100"] and not labels["modelarts.vm.gpu.2p100"].endswith("(sold out)")
+        f.image.value = nb.image_for_profile("Python3").id
+        labels = dict((value, label) for label, value in f.flavor.options)
         assert not labels["modelarts.vm.cpu.2u"].endswith("(sold out)")
         expected = nb.build_create_body(name="demo", image_id=f.image.value, flavor="modelarts.vm.cpu.2u",
                                         capacity=5, lease=2 * HOUR)
@@ -140,6 +145,7 @@ class TestNotebookForm:
 
     def test_a_sold_out_flavor_is_refused_as_the_server_would(self):
         f = form(name="demo", image="Python3-gpu")
+        assert dict((v, label) for label, v in f.flavor.options)["modelarts.vm.gpu.p100"].endswith("(sold out)")
         f.flavor.value = "modelarts.vm.gpu.p100"
         assert "flavor" in f.invalid_fields() and "ModelArts.6329" in f.field_message("flavor")
         assert "sold out" in f.flavor_note.value and f.create_button.disabled
@@ -155,9 +161,35 @@ class TestNotebookForm:
         f.lease.value = False  # off: the API's -1
         assert f.body()["lease"] == {"duration": nb.LEASE_OFF_MS} and "lease" not in f.invalid_fields()
 
+    def test_flavors_follow_the_image_and_messages_speak_hours(self):
+        f = form(name="demo", image="Python3")
+        cpu_only = [value for _, value in f.flavor.options]
+        assert cpu_only and all(f._flavors[v].category == "CPU" for v in cpu_only)
+        f.image.value = nb.image_for_profile("Python3-gpu").id
+        offered = [value for _, value in f.flavor.options]
+        assert offered and all(f._flavors[v].category == "GPU" for v in offered)
+        assert f.flavor.value in offered and not f._flavors[f.flavor.value].sold_out
+        # labels short enough for their dropdown: nothing cut off (the server's flavor names are long)
+        assert all(len(label) <= 64 for label, _ in (*f.flavor.options, *f.image.options))
+        assert dict((v, label) for label, v in f.flavor.options)["modelarts.vm.gpu.2p100"] == \
+            "modelarts.vm.gpu.2p100 — 2 x P100 | 16 vCPUs | 128 GiB"
+        f.lease_hours.value, f.lease_minutes.value = 100, 0
+        assert f.lease_hours.value == 100  # as typed, not clamped to 72
+        message = html.unescape(f.field_message("lease"))
+        max_hours = nb.DURATION_MAX_MS // 3_600_000
+        assert f"Auto-stop must be between 1 h and {max_hours} h, not 100 h (ModelArts.6349)" in message
+        assert "milliseconds" not in message and "lease.duration" not in message
+
+    def test_a_preset_flavor_the_image_cannot_run_is_explained_in_words(self):
+        f = form(name="demo", image="Python3", flavor="modelarts.vm.gpu.2p100")
+        message = html.unescape(f.field_message("flavor"))
+        assert "Flavor: modelarts.vm.gpu.2p100 is a GPU flavor, but the image" in message
+        assert "runs on CPU flavors only (ModelArts.6330)" in message
+
     def test_an_image_preset_the_server_does_not_offer_is_explained(self):
         f = form(name="demo", image="no-such-image")
         assert "image" in f.invalid_fields() and "ModelArts.6336" in f.field_message("image")
+        assert "Image: no-such-image is not offered by this server" in html.unescape(f.field_message("image"))
 
     def test_every_violation_path_maps_to_a_field(self):
         for path in ("volume.capacity", "lease.duration", "duration", "image_id", "workspace_id", "name",

@@ -8,11 +8,13 @@ in test_widgets_live.py.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import datetime
 
 import pytest
 
 from nb_devenv import Instance
+from nb_devenv.client._models import Storage
 from nb_devenv.contract import STATUSES, can
 from nb_devenv.core.clock import ManualClock
 from nb_devenv.notebook.widgets import (
@@ -21,6 +23,7 @@ from nb_devenv.notebook.widgets import (
     InstanceTable,
     KeyValueView,
     Message,
+    status_view,
 )
 
 pytestmark = pytest.mark.usefixtures("no_default_server", "closed_widgets")
@@ -155,8 +158,10 @@ def test_deleted(clock):
     w = widget_for(clock)
     w.mark_deleted()
     assert w.deleted and w.status == "DELETED"
-    assert "deleted" in w.parts["status"].value and "nb-devenv-state-deleted" in w.parts["status"]._dom_classes
+    assert ">DELETED<" in w.parts["status"].value and "nb-devenv-state-deleted" in w.parts["status"]._dom_classes
     assert all(b.disabled for name, b in w.buttons.items())
+    assert w.parts["actions"].layout.display == "none"  # the buttons go
+    assert "the instance was deleted" in w.parts["steps"].value and w.parts["message"].layout.display == "none"
     assert "status=DELETED" in repr(w)
     w.update(snapshot(clock, "RUNNING"))  # late poll answers are ignored
     assert w.status == "DELETED"
@@ -275,3 +280,127 @@ def test_key_value_and_message_views_escape():
     assert view["endpoint"] == "http://x/<y>"
     message = Message("deleted <x>")
     assert repr(message) == "deleted <x>" and "&lt;x&gt;" in message._repr_html_()
+
+
+# -- safe, clear actions ---------------------------------------------------------------------------------
+
+def test_delete_asks_in_place_and_cancel_keeps_the_instance(clock):
+    w = widget_for(clock, status="STOPPED")
+    assert w.parts["confirm"].layout.display == "none"
+    w.buttons["Delete"].click()
+    assert w.parts["confirm"].layout.display is None  # the question, in place of the buttons
+    assert w._actions.button_box.layout.display == "none"
+    question = w.parts["question"].value
+    assert "Delete demo?" in question and "EVS 5 GB" in question and "cannot be undone" in question
+    assert not w.confirm_buttons["Confirm delete"].disabled
+    w.confirm_buttons["Cancel"].click()
+    assert w.parts["confirm"].layout.display == "none" and w._actions.button_box.layout.display is None
+    assert not w.deleted and w.status == "STOPPED"
+
+
+def test_the_delete_question_says_obs_files_stay(clock):
+    instance = snapshot(clock, status="STOPPED")
+    obs = dataclasses.replace(instance, storage=Storage("obs", "obs://bucket/work/"))
+    question = status_view.delete_question(obs, obs.id)
+    assert "OBS (obs://bucket/work/) stay" in question and "cannot be undone" not in question
+
+
+def test_the_question_goes_when_a_delete_is_no_longer_possible(clock):
+    w = widget_for(clock, status="STOPPED")
+    w.buttons["Delete"].click()
+    w.update(snapshot(clock, "STARTING"))  # someone started it meanwhile
+    assert w.parts["confirm"].layout.display == "none" and not w.parts["question"].value
+
+
+@pytest.mark.parametrize(("status", "button", "tooltip"), [
+    ("RUNNING", "Start", "Start: the instance is already running"),
+    ("RUNNING", "Delete", "Delete: stop the instance first (a running instance cannot be deleted)"),
+    ("STOPPED", "Stop", "Stop: the instance is already stopped"),
+    ("STARTING", "Stop", "Stop: wait until STARTING is over"),
+    ("START_FAILED", "Stop", "Stop: the instance is not running"),
+])
+def test_a_disabled_button_says_why(clock, status, button, tooltip):
+    w = widget_for(clock, status=status)
+    assert w.buttons[button].disabled and w.buttons[button].tooltip == tooltip
+
+
+def test_an_enabled_button_says_what_it_does(clock):
+    w = widget_for(clock, status="STOPPED")
+    assert w.buttons["Delete"].tooltip == "Delete the instance (asks first)"
+    assert w.buttons["Start"].tooltip == "Start the instance"
+
+
+def test_a_message_goes_when_the_status_it_describes_does(clock):
+    w = widget_for(clock, status="RUNNING")
+    w._say("stop: RUNNING → STOPPING", "STOPPING")  # what a Stop click leaves
+    w.update(snapshot(clock, "STOPPING"))
+    assert "stop: RUNNING → STOPPING" in w.parts["message"].value
+    w.update(snapshot(clock, "STOPPED"))
+    assert w.message == "" and w.parts["message"].layout.display == "none"
+    w._say("refreshed at 12:00:00")
+    w.mark_deleted()
+    assert w.message == ""
+
+
+# -- at a glance ----------------------------------------------------------------------------------------
+
+def tones(w) -> set[str]:
+    return {c for c in w._dom_classes if c.startswith("nb-devenv-tone-")}
+
+
+def test_badge_border_and_digits_turn_amber_then_red(clock):
+    w = widget_for(clock, stop_in=WARN_BELOW + 5)
+    assert tones(w) == {"nb-devenv-tone-running"} and "--jp-success-color1" in w.parts["status"].value
+    assert "--jp-warn-color1" not in w.parts["countdown"].value
+    clock.advance(10)
+    w.tick()
+    assert tones(w) == {"nb-devenv-tone-warn"}
+    assert "--jp-warn-color1" in w.parts["status"].value and "--jp-warn-color1" in w.parts["countdown"].value
+    assert w.parts["bar"].bar_style == "warning" and "less than 10 minutes" in w.parts["warning"].value
+    clock.advance(WARN_BELOW - 60)
+    w.tick()
+    assert tones(w) == {"nb-devenv-tone-critical"} and w.parts["bar"].bar_style == "danger"
+    assert "--jp-error-color1" in w.parts["status"].value and "--jp-error-color1" in w.parts["countdown"].value
+    assert "less than 1 minute" in w.parts["warning"].value
+    w.update(snapshot(clock, "STOPPED"))
+    assert tones(w) == {"nb-devenv-tone-stopped"}
+
+
+def test_a_transition_turns_and_shows_its_time(clock):
+    w = widget_for(clock, status="STARTING", updated=clock.now_ms() - 65_000)
+    pill = w.parts["status"].value
+    assert 'class="nb-devenv-spinner"' in pill and ">1m5s<" in pill
+    clock.advance(10)
+    w.tick()
+    assert ">1m15s<" in w.parts["status"].value
+    w.update(snapshot(clock, "RUNNING"))
+    assert "nb-devenv-spinner" not in w.parts["status"].value
+
+
+def test_open_is_in_the_row_of_the_action_buttons(clock):
+    w = widget_for(clock)
+    assert w.parts["open_row"] in w.parts["actions"].children
+
+
+def test_every_colour_is_a_theme_variable_with_a_fallback(clock):
+    """One home for the palette: no part carries a bare hex colour outside a ``var(…, #fallback)``
+    or the declaration before a ``color-mix`` (what browsers without it keep)."""
+    import re
+
+    w = widget_for(clock, stop_in=30, description="d")
+    w.show_poll_error(RuntimeError("x"))
+    html = " ".join(str(getattr(part, "value", "")) for part in w.all_widgets())
+    for style in re.findall(r'style="([^"]*)"', html):
+        for declaration in filter(None, style.split(";")):
+            prop, _, value = declaration.partition(":")
+            if "#" in value and "var(" not in value:
+                following = style.split(declaration, 1)[1]
+                assert f"{prop.strip()}:color-mix(" in following.replace(" ", ""), declaration
+
+
+def test_open_and_extend_say_why_while_an_action_runs(clock):
+    w = widget_for(clock)
+    assert w.buttons["Open"].tooltip.startswith("Show a link")
+    w._begin("stop")  # what a Stop click does before its task runs
+    assert w.buttons["Open"].disabled and w.buttons["Open"].tooltip == "Open: wait for the current action to finish"
+    assert w.buttons["Stop"].tooltip == "Stop: wait for the stop to finish"

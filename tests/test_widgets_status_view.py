@@ -58,7 +58,7 @@ def test_status_pill_has_the_family_class_and_a_spinner_only_in_transitions(stat
 def test_status_pill_of_a_deleted_instance():
     assert view.shown_status(None, deleted=True) == "DELETED"
     pill = view.status_pill("DELETED", deleted=True)
-    assert "nb-devenv-state-deleted" in pill and ">deleted<" in pill
+    assert "nb-devenv-state-deleted" in pill and ">DELETED<" in pill  # upper case, like the others
 
 
 def test_shown_status(clock):
@@ -86,7 +86,8 @@ def test_a_start_after_a_stop_is_not_drawn_as_a_creation(clock):
     starting = steps(clock, "STARTING", {"STOPPED", "STARTING"})
     assert "CREATING" not in starting and "● STARTING" in starting and "○ RUNNING" in starting
     assert "● READY_TO_START" in steps(clock, "READY_TO_START", {"STOPPED"})  # shown as the STARTING step
-    assert steps(clock, "RUNNING").startswith('<span class="nb-devenv-step-done" style="color:#1a7f37">✓ STARTING')
+    assert steps(clock, "RUNNING").startswith('<span class="nb-devenv-step-done" style="color:')
+    assert "✓ STARTING</span> → " in steps(clock, "RUNNING")
 
 
 def test_stop_flow_and_statuses_outside_a_flow(clock):
@@ -140,8 +141,8 @@ def test_warning_below_ten_minutes(clock, left, warns):
     instance = snapshot(clock, stop_in=left)
     countdown = view.countdown_view(instance, clock)
     assert bool(countdown.warning) is warns
-    assert countdown.bar_style == ("warning" if warns else "success")
-    if warns:
+    assert countdown.bar_style == ("success" if not warns else "danger" if left < 60 else "warning")
+    if warns and left >= 60:
         at = local(instance.auto_stop.stop_timestamp)
         assert f"⚠ less than 10 minutes left: the instance stops at {at}. Save your work." in countdown.warning
 

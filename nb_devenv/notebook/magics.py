@@ -70,10 +70,23 @@ class _HelpShown(Exception):
     """``-h`` printed a subcommand's help; the magic returns nothing."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Plain help text at most 79 characters wide (IPython's magic formatter adds reST ``::``)."""
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        kwargs["width"] = HELP_WIDTH
+        super().__init__(prog, **kwargs)
+
+
+#: the width of the manual and of every subcommand's help
+HELP_WIDTH = 79
+
+
 class _Parser(magic_arguments.MagicArgumentParser):
     """argparse for magics: errors raise ``UsageError`` (never ``SystemExit``)."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(**kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -264,116 +277,8 @@ class DevEnv(Magics, Configurable):
 
     @line_cell_magic
     def devenv(self, line: str = "", cell: str | None = None) -> Any:
-        """Create, watch and manage ModelArts development environment instances.
-
-        ``%devenv SUBCOMMAND [options]`` or, for a request body in YAML or JSON,
-        ``%%devenv create [options]`` with the body in the cell. Credentials never go on the
-        magic line: they come from HUAWEICLOUD_SDK_AK/SK (or an IAM token in NB_DEVENV_TOKEN /
-        NB_DEVENV_TOKEN_FILE), or the local server's credentials file. Without an endpoint, the
-        embedded local server is used (and started if needed).
-
-        Every subcommand speaks the API of ``%config DevEnv.api`` (default ``devenviron``, the
-        old DevEnviron API) unless it is given ``--api devenviron`` or ``--api notebooks`` (today's
-        Notebook API, with images, flavors and a renewable lease).
-
-        Subcommands
-        -----------
-        create
-            Create an instance and return its live status widget. The request is checked
-            against the API's rules before it is sent; each broken rule is reported with its
-            error code, field and rule. ``--dry-run`` prints the exact JSON body and sends
-            nothing. With no options it opens the create form::
-
-                %devenv create --name demo --profile Python3 --flavor modelarts.vm.cpu.2u --auto-stop 2h
-                %devenv create --name data --profile Python3 --flavor modelarts.vm.cpu.2u --storage OBS --path my-bucket/work/
-                %devenv create --name big --profile Python3 --flavor modelarts.vm.cpu.8u --storage EVS --volume-size 50 --dry-run
-                %devenv create -o form
-
-            With a body (flags override it; a malformed body is reported with its line and
-            column)::
-
-                %%devenv create --auto-stop 3h -o w
-                name: demo
-                profile_id: Python3
-                flavor: modelarts.vm.cpu.2u
-                spec:
-                  storage: {type: EVS, location: {volume_size: 10}}
-
-            With the Notebook API: ``--image`` (an image id, name, or the old profile id),
-            ``--lease`` (2h, 90m, 7200 or off), ``--capacity`` (GB); a cell body is a
-            NotebookCreateRequest::
-
-                %devenv create --api notebooks --name demo --image Python3 --flavor modelarts.vm.cpu.2u --lease 2h
-
-                %%devenv create --api notebooks --lease 3h
-                name: demo
-                image_id: 9b1483ff-e097-52ba-a2d1-05fd70370e7c
-                flavor: modelarts.vm.cpu.2u
-                volume: {category: EVS, ownership: MANAGED, capacity: 10}
-
-        list
-            A table of instances (name, id, status, flavor, storage, time left), HTML in a
-            notebook and text in a terminal::
-
-                %devenv list
-                %devenv list --status RUNNING -o running
-                %devenv list --api notebooks
-
-        get, watch
-            The live status widget of an existing instance (how to re-attach after a kernel
-            restart)::
-
-                %devenv get 5c1b9e0a-…
-                %devenv watch 5c1b9e0a-…
-
-        start, stop, restart
-            Act on an instance (``--wait`` blocks the cell until the action has finished; the
-            Notebook API has no restart)::
-
-                %devenv stop 5c1b9e0a-…
-                %devenv start 5c1b9e0a-… --wait
-                %devenv restart 5c1b9e0a-…
-
-        delete
-            Delete a stopped instance::
-
-                %devenv delete 5c1b9e0a-…
-
-        update
-            Change the description and/or the auto-stop duration (``off`` disables it; a new
-            duration applies from the next start)::
-
-                %devenv update 5c1b9e0a-… --description "nightly run" --auto-stop 4h
-
-        extend
-            Notebook API: let a running instance run longer; its deadline moves by the duration
-            (``--from-now``: it stops that long from now)::
-
-                %devenv extend 2f74581a-… 2h --api notebooks
-
-        images, flavors
-            Notebook API: the images and the flavors the server offers (sold-out flavors marked)::
-
-                %devenv images --api notebooks
-                %devenv flavors --api notebooks
-
-        config
-            The effective endpoint, project and authentication mode, secrets masked::
-
-                %devenv config
-
-        Settings
-        --------
-        ``%config DevEnv`` lists them; e.g. ``%config DevEnv.endpoint = "https://…"``,
-        ``DevEnv.region``, ``DevEnv.project_id``, ``DevEnv.data_dir``, ``DevEnv.poll_interval``
-        (seconds between polls during transitions), ``DevEnv.poll_interval_stable`` (when stable),
-        ``DevEnv.timeout`` (per HTTP request), ``DevEnv.wait_timeout``, ``DevEnv.api``
-        (``devenviron`` or ``notebooks``). The same in ``ipython_config.py``:
-        ``c.DevEnv.poll_interval = 0.5``.
-
-        In tutorials, ``await nb_devenv.notebook.widgets.wait(w, until="RUNNING")`` waits for a status
-        and stores the widget's final state in the executed notebook.
-        """
+        """Create, watch and manage ModelArts development environment instances (the manual:
+        :data:`MANUAL`, shown by ``%devenv?``)."""
         try:
             args = _PARSER.parse_args(self._split(line))
         except _HelpShown:
@@ -580,16 +485,107 @@ class DevEnv(Magics, Configurable):
         return KeyValueView("nb_devenv configuration", items)
 
 
+#: what ``%devenv?`` shows: plain text (no reST markup), no line longer than 79 characters, so a
+#: pager never wraps an example; every example line parses (tests/test_magics.py checks them)
+MANUAL = """\
+Create, watch and manage ModelArts development environment instances.
+
+Usage:
+    %devenv SUBCOMMAND [options]
+    %%devenv create [options]      (a request body in YAML or JSON in the cell)
+
+Credentials never go on the magic line: they come from HUAWEICLOUD_SDK_AK and
+HUAWEICLOUD_SDK_SK (or an IAM token in NB_DEVENV_TOKEN / NB_DEVENV_TOKEN_FILE),
+or the local server's credentials file. Without an endpoint, the embedded local
+server is used (and started if needed).
+
+Every subcommand speaks the API of %config DevEnv.api (default devenviron, the
+old DevEnviron API) unless given --api devenviron or --api notebooks (today's
+Notebook API, with images, flavors and a renewable lease).
+
+Subcommands, one example each:
+
+  create    Create an instance and show its live status widget. The request
+            is checked against the API's rules before it is sent; --dry-run
+            prints the JSON body and sends nothing; no flags open the form.
+    %devenv create --name demo --profile Python3 --flavor modelarts.vm.cpu.2u
+
+  list      A table of instances (name, id, status, flavor, time left).
+    %devenv list --status RUNNING
+
+  get       The live status widget of an existing instance (re-attach after a
+            kernel restart or in a reopened notebook).
+    %devenv get 5c1b9e0a-5b3e-4c4e-9d4e-2f1a6b7c8d9e
+
+  watch     The same as get.
+    %devenv watch 5c1b9e0a-5b3e-4c4e-9d4e-2f1a6b7c8d9e
+
+  start     Start a stopped instance (--wait: until it runs).
+    %devenv start 5c1b9e0a-5b3e-4c4e-9d4e-2f1a6b7c8d9e --wait
+
+  stop      Stop a running instance.
+    %devenv stop 5c1b9e0a-5b3e-4c4e-9d4e-2f1a6b7c8d9e
+
+  restart   Restart a running instance (DevEnviron API only).
+    %devenv restart 5c1b9e0a-5b3e-4c4e-9d4e-2f1a6b7c8d9e
+
+  delete    Delete a stopped instance, and its disk.
+    %devenv delete 5c1b9e0a-5b3e-4c4e-9d4e-2f1a6b7c8d9e
+
+  update    Change the description or the auto-stop duration (off: none).
+    %devenv update 5c1b9e0a-5b3e-4c4e-9d4e-2f1a6b7c8d9e --auto-stop 4h
+
+  extend    Notebook API: let a running instance run longer.
+    %devenv extend 2f74581a-096e-4620-8e6f-63a0e036be90 2h --api notebooks
+
+  images    Notebook API: the images the server offers.
+    %devenv images --api notebooks
+
+  flavors   Notebook API: the flavors the server offers (sold-out ones marked).
+    %devenv flavors --api notebooks
+
+  config    The effective endpoint, project and authentication (secrets
+            masked).
+    %devenv config
+
+A request body in the cell (flags override it):
+
+    %%devenv create --auto-stop 3h
+    name: demo
+    profile_id: Python3
+    flavor: modelarts.vm.cpu.2u
+    spec:
+      storage: {type: EVS, location: {volume_size: 10}}
+
+Settings: %config DevEnv lists them, e.g.
+    %config DevEnv.endpoint = "https://modelarts.cn-north-4.myhuaweicloud.com"
+DevEnv.region, DevEnv.project_id, DevEnv.data_dir, DevEnv.poll_interval
+(seconds between polls in a transition), DevEnv.poll_interval_stable (when
+stable), DevEnv.timeout (per HTTP request), DevEnv.wait_timeout, DevEnv.api.
+The same in ipython_config.py: c.DevEnv.poll_interval = 0.5
+
+In a tutorial, await nb_devenv.notebook.widgets.wait(w, until="RUNNING") waits
+for a status and keeps the widget's final state in the executed notebook.
+"""
+
+
 def _options_help() -> str:
-    """Every subcommand's options, appended to the manual so ``%devenv?`` shows them too."""
+    """Every subcommand's options (without -h, and --api, which the manual explains once),
+    appended to :data:`MANUAL` so ``%devenv?`` shows them too."""
     actions = [a for a in _PARSER._actions if isinstance(a, argparse._SubParsersAction)]
-    parts = ["\nOptions\n-------"]
-    for name, parser in actions[0].choices.items():
-        parts.append(parser.format_help().rstrip())
+    parts = ["Options of each subcommand (%devenv SUBCOMMAND -h shows one):"]
+    for parser in actions[0].choices.values():
+        shown = [a for a in parser._actions if not set(a.option_strings) & {"-h", "--api"}]
+        formatter = _HelpFormatter(prog=parser.prog)
+        formatter.add_usage(None, shown, [], prefix="%")
+        formatter.start_section("options")
+        formatter.add_arguments(shown)
+        formatter.end_section()
+        parts.append(formatter.format_help().rstrip())
     return "\n\n".join(parts) + "\n"
 
 
-DevEnv.devenv.__doc__ = (DevEnv.devenv.__doc__ or "") + _options_help()
+DevEnv.devenv.__doc__ = MANUAL + "\n" + _options_help()
 
 _LOADED: dict[int, DevEnv] = {}
 

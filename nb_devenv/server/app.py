@@ -36,12 +36,15 @@ from .layout_upgrade import upgrade_layout
 from .lifecycle import Lifecycle, load_clock
 from .notebook_operations import NotebookOperations
 from .operations import InstanceOperations
+from .provisioners.base import Provisioner
+from .provisioners.jupyterhub import HubError, JupyterHubProvisioner
 from .provisioners.local import LocalProcessProvisioner
 from .request_body import MAX_BODY_BYTES
 from .routes import ROUTES
 from .store import Store
 
-__all__ = ["CannotListen", "DataDirUnusable", "ServerConfig", "add_serve_arguments", "make_app", "serve", "run_from_args", "main"]
+__all__ = ["CannotListen", "DataDirUnusable", "ServerConfig", "HubSettings", "BadOptions", "add_serve_arguments",
+           "hub_settings", "make_provisioner", "make_app", "serve", "run_from_args", "main"]
 
 log = logging.getLogger("nb_devenv.server")
 
@@ -62,6 +65,23 @@ class ServerConfig:
     max_instances: int = 10
     granted_flavors: frozenset[str] = field(default_factory=frozenset)
     start_timeout: float = 60.0
+    #: where instances run: "local" (processes of this machine) or "jupyterhub" (named servers)
+    provisioner: str = "local"
+    hub: HubSettings | None = None
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """How to reach the JupyterHub of ``--provisioner jupyterhub``."""
+
+    url: str
+    token: str = field(repr=False)
+    api_url: str | None = None
+    gpu: bool = False
+
+
+class BadOptions(Exception):
+    """Options that do not go together, or a file they name that cannot be used."""
 
 
 def _flavor_name(value: str) -> str:
@@ -95,7 +115,50 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                              "otherwise such flavors are refused with ModelArts.6328)")
     parser.add_argument("--start-timeout", type=_positive(float), default=60.0, metavar="SECONDS",
                         help="seconds an instance's Jupyter server gets to become ready (default: 60)")
+    hub = parser.add_argument_group("where instances run")
+    hub.add_argument("--provisioner", choices=("local", "jupyterhub"), default="local",
+                     help="local: Jupyter server processes on this machine (default); jupyterhub: named "
+                          "servers of a JupyterHub, one Hub user per project (docs/team-deployment.md)")
+    hub.add_argument("--hub-url", metavar="URL",
+                     help="the JupyterHub's public URL (its /hub/api and the servers are under it)")
+    hub.add_argument("--hub-token-file", type=Path, metavar="FILE",
+                     help="a file holding a Hub API token with the scopes of docs/team-deployment.md")
+    hub.add_argument("--hub-api-url", metavar="URL",
+                     help="the Hub's REST API when reachable directly (default: URL/hub/api through the "
+                          "proxy; give it when the proxy buffers the spawn's progress stream)")
+    hub.add_argument("--hub-gpu", action="store_true",
+                     help="the Hub's spawner can run GPU flavors (otherwise they are sold out)")
     return parser
+
+
+def hub_settings(args: argparse.Namespace) -> HubSettings | None:
+    """The Hub options of ``--provisioner jupyterhub`` (``None`` for local); :class:`BadOptions`
+    for a missing or unusable one."""
+    hub_only = [name for name in ("hub_url", "hub_token_file", "hub_api_url") if getattr(args, name, None)]
+    if getattr(args, "provisioner", "local") != "jupyterhub":
+        if hub_only or getattr(args, "hub_gpu", False):
+            raise BadOptions("the --hub-* options need --provisioner jupyterhub")
+        return None
+    if not args.hub_url or not args.hub_token_file:
+        raise BadOptions("--provisioner jupyterhub needs --hub-url URL and --hub-token-file FILE")
+    for option, value in (("--hub-url", args.hub_url), ("--hub-api-url", args.hub_api_url)):
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise BadOptions(f"{option} must be an http:// or https:// URL, got {value!r}")
+    try:
+        token = args.hub_token_file.read_text().strip()
+    except OSError as error:
+        raise BadOptions(f"cannot read --hub-token-file {args.hub_token_file}: {error.strerror or error}") from None
+    if not token or any(c.isspace() for c in token):
+        raise BadOptions(f"--hub-token-file {args.hub_token_file} must hold one Hub API token (and nothing else)")
+    return HubSettings(args.hub_url, token, args.hub_api_url, args.hub_gpu)
+
+
+def make_provisioner(config: ServerConfig, layout: DataDir) -> Provisioner:
+    """The provisioner ``config`` asks for."""
+    if config.provisioner == "jupyterhub" and config.hub is not None:
+        return JupyterHubProvisioner(config.hub.url, config.hub.token, api_url=config.hub.api_url,
+                                     start_timeout=config.start_timeout, gpu=config.hub.gpu)
+    return LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
 
 
 _access_log = logging.getLogger("tornado.access")
@@ -166,7 +229,9 @@ async def serve(config: ServerConfig, ready: asyncio.Event | None = None,
             project, password = ensure_default_project(store, layout.read_credentials())
             upgrade_layout(store, layout, project.id)
         clock = load_clock(store)
-        provisioner = LocalProcessProvisioner(layout, start_timeout=config.start_timeout)
+        provisioner = make_provisioner(config, layout)
+        if isinstance(provisioner, JupyterHubProvisioner):
+            await provisioner.check()
         lifecycle = Lifecycle(store, provisioner, clock)
         admission = Admission(store, provisioner, config.max_instances, config.granted_flavors)
         context = ServerContext(store, lifecycle, InstanceOperations(store, lifecycle, admission),
@@ -236,6 +301,11 @@ def _configure_logging() -> None:
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the server in the foreground with parsed ``serve`` options; returns an exit code."""
+    try:
+        hub = hub_settings(args)
+    except BadOptions as exc:
+        print(f"nb-devenv serve: {exc}", file=sys.stderr)
+        return 2
     config = ServerConfig(
         data_dir=args.data_dir or default_data_dir(),
         host=args.host,
@@ -243,11 +313,13 @@ def run_from_args(args: argparse.Namespace) -> int:
         max_instances=args.max_instances,
         granted_flavors=frozenset(args.grant_flavor or ()),
         start_timeout=args.start_timeout,
+        provisioner=args.provisioner,
+        hub=hub,
     )
     _configure_logging()
     try:
         asyncio.run(serve(config))
-    except (AlreadyRunning, CannotListen, DataDirUnusable) as exc:
+    except (AlreadyRunning, CannotListen, DataDirUnusable, HubError) as exc:
         print(f"nb-devenv serve: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -16,7 +16,7 @@ __all__ = ["POINTS", "crash_point"]
 #: every point, in the order an instance's life passes them
 POINTS = (
     "create.stored",          # the CREATING row is written; nothing else exists yet
-    "bring_up.spawned",       # the Jupyter process exists and its pid is recorded; not ready yet
+    "bring_up.spawned",       # the Jupyter server exists and its handle is recorded; not ready yet
     "bring_up.ready",         # the Jupyter server answers; RUNNING is not recorded yet
     "stop.marked",            # STOPPING is recorded; the process still runs
     "stop.terminated",        # the process is gone; STOPPED is not recorded yet

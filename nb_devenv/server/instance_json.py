@@ -1,6 +1,6 @@
 """The instance object as the API shows it (its response table in "Querying the Details of a Development Environment Instance", modelarts_03_0112), from a stored record.
 
-Kept apart from storage so that what is persisted (the normalised request, pid, port, deadline)
+Kept apart from storage so that what is persisted (the normalised request, the server's handle and url, the deadline)
 and what is shown (``remain_time`` computed at read time, ``url`` only while RUNNING) never mix.
 """
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from nb_devenv.contract import FLAVORS, PROFILES
 
-from .provisioners.base import JUPYTERLAB_PATH
 from .store import InstanceRecord, Project
 
 __all__ = ["instance_json"]
@@ -54,7 +53,7 @@ def instance_json(record: InstanceRecord, *, now_ms: int, flavor_permitted: bool
 
     annotations = dict(spec.get("annotations") or {})
     # the instance's JupyterLab (its token is not part of it: see the token route)
-    annotations["url"] = f"http://127.0.0.1:{record.port}{JUPYTERLAB_PATH}" if running and record.port else ""
+    annotations["url"] = record.url if running and record.url else ""
 
     storage = spec["storage"] if "location" in spec["storage"] else {**spec["storage"], "location": None}
 

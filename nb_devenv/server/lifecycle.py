@@ -163,10 +163,9 @@ class Lifecycle:
         self._set(record.id, "DELETED")
         crash_point("delete.marked")
         try:
-            # a big working directory takes a while to remove: not on the event loop
-            await asyncio.get_running_loop().run_in_executor(None, self.provisioner.destroy, record)
+            await self.provisioner.destroy(record)
         except OSError as error:
-            log.warning("instance %s: its files could not all be removed (%s); the next start of the "
+            log.warning("instance %s: what it leaves could not all be removed (%s); the next start of the "
                         "server tries again", record.id, error.strerror or error)
             return
         crash_point("delete.files_removed")
@@ -183,10 +182,10 @@ class Lifecycle:
         try:
             if problem is not None:
                 raise problem
-            started = await self.provisioner.start(record, on_spawned=lambda pid: self._spawned(instance_id, pid))
+            started = await self.provisioner.start(record, on_spawned=lambda handle: self._spawned(instance_id, handle))
         except ProvisionError as error:
             log.warning("instance %s: %s -> %s: %s", instance_id, record.status, failure_status, error.message)
-            self._set(instance_id, failure_status, pid=None, port=None, stop_timestamp=None,
+            self._set(instance_id, failure_status, handle=None, url=None, stop_timestamp=None,
                       failed_reasons=error.as_api())
             return
         except asyncio.CancelledError:
@@ -194,7 +193,7 @@ class Lifecycle:
         except Exception:  # noqa: BLE001 - any failure must land in failed_reasons
             # the details (a traceback, server paths) go to the server's log, not to the answer
             log.exception("instance %s: unexpected error while starting", instance_id)
-            self._set(instance_id, failure_status, pid=None, port=None, stop_timestamp=None,
+            self._set(instance_id, failure_status, handle=None, url=None, stop_timestamp=None,
                       failed_reasons={"code": CRASHED,
                                       "message": "The local server failed to start this instance because of "
                                                  "an internal error; the server's log (server.log in its data "
@@ -206,18 +205,19 @@ class Lifecycle:
         record = self.store.instance(instance_id)
         if record is None:
             return
-        self._set(instance_id, "RUNNING", pid=started.pid, port=started.port,
-                  stop_timestamp=self.deadline_for(record), failed_reasons=None)
-        log.info("instance %s is RUNNING on port %d (pid %d)", instance_id, started.port, started.pid)
+        token = {} if started.token is None else {"jupyter_token": started.token}
+        self._set(instance_id, "RUNNING", handle=started.handle, url=started.url,
+                  stop_timestamp=self.deadline_for(record), failed_reasons=None, **token)
+        log.info("instance %s is RUNNING at %s (%s)", instance_id, started.url, started.handle)
 
-    def _spawned(self, instance_id: str, pid: int) -> None:
-        # recorded at once, so that a server dying now still finds (and kills) the process;
-        # a new instance is STARTING from the moment its process exists
+    def _spawned(self, instance_id: str, handle: str) -> None:
+        # recorded at once, so that a server dying now still finds (and stops) it; a new
+        # instance is STARTING from the moment its server exists
         current = self.store.instance(instance_id)
         if current is not None and current.status == "CREATING":
-            self._set(instance_id, "STARTING", pid=pid)
+            self._set(instance_id, "STARTING", handle=handle)
         else:
-            self.store.update_instance(instance_id, pid=pid)
+            self.store.update_instance(instance_id, handle=handle)
         crash_point("bring_up.spawned")
 
     async def _bring_down(self, instance_id: str) -> None:
@@ -233,7 +233,7 @@ class Lifecycle:
             if self.provisioner.is_alive(record):
                 return  # still STOPPING: the scheduler tries again
         crash_point("stop.terminated")
-        self._set(instance_id, "STOPPED", pid=None, port=None, stop_timestamp=None)
+        self._set(instance_id, "STOPPED", handle=None, url=None, stop_timestamp=None)
         log.info("instance %s is STOPPED", instance_id)
 
     async def _restart(self, instance_id: str) -> None:
@@ -241,12 +241,12 @@ class Lifecycle:
         if record is None:
             return
         await self.provisioner.stop(record)
-        self.store.update_instance(instance_id, pid=None, port=None)
+        self.store.update_instance(instance_id, handle=None, url=None)
         await self._bring_up(instance_id)
 
     def _mark_died(self, record: InstanceRecord, message: str) -> None:
         log.warning("instance %s: %s", record.id, message)
-        self._set(record.id, "STOPPED", pid=None, port=None, stop_timestamp=None,
+        self._set(record.id, "STOPPED", handle=None, url=None, stop_timestamp=None,
                   failed_reasons={"code": CRASHED, "message": message,
                                   "detail": self.provisioner.failure_detail(record)})
 
@@ -258,6 +258,7 @@ class Lifecycle:
     async def _schedule(self) -> None:
         while True:
             try:
+                await self.provisioner.refresh(self.store.instances_with_status(("RUNNING",)))
                 self.check_once()
             except Exception:  # noqa: BLE001 - the timer must survive a bad tick
                 log.exception("scheduler check failed")
@@ -278,17 +279,13 @@ class Lifecycle:
                 log.info("instance %s reached its auto-stop deadline; stopping it", record.id)
                 self.begin_stop(record)
             elif not self.provisioner.is_alive(record):
-                code = self.provisioner.exit_code(record)
-                how = f" with exit code {code}" if code is not None else ""
-                self._mark_died(record, f"The Jupyter server of this instance (pid {record.pid}) exited "
-                                        f"unexpectedly{how}; the instance is now STOPPED. "
-                                        "Start it again with the 'start' action.")
+                self._mark_died(record, self.provisioner.ended_reason(record))
 
     # --- boot and shutdown --------------------------------------------------------------------
 
     async def reconcile(self) -> None:
         """Make the stored statuses true again after a restart (or a crash) of the server."""
-        keep: set[int] = set()
+        keep: set[str] = set()
         settle: list[Awaitable[None]] = []
         redo: list[str] = []
         records = self.store.all_instances()
@@ -302,9 +299,9 @@ class Lifecycle:
                              await asyncio.gather(*(self.provisioner.answers(r) for r in running))))
         for record in records:
             if record.status == "RUNNING":
-                if answering[record.id] and record.pid is not None:
-                    keep.add(record.pid)
-                    log.info("instance %s re-adopted (pid %s, port %s)", record.id, record.pid, record.port)
+                if answering[record.id] and record.handle is not None:
+                    keep.add(record.id)
+                    log.info("instance %s re-adopted (%s at %s)", record.id, record.handle, record.url)
                 else:
                     settle.append(self._settle_dead(record))
             elif record.status == "STOPPING":
@@ -312,8 +309,8 @@ class Lifecycle:
             elif record.status in _FAILURE_STATUS:
                 settle.append(self.provisioner.stop(record))
                 redo.append(record.id)
-            elif record.pid is not None:
-                self.store.update_instance(record.id, pid=None, port=None)
+            elif record.handle is not None:
+                self.store.update_instance(record.id, handle=None, url=None)
         await asyncio.gather(*settle)
         orphans = await self.provisioner.terminate_orphans(keep)
         if orphans:
@@ -322,7 +319,7 @@ class Lifecycle:
         if leftovers:
             log.info("removed files of %d instance(s) that no longer exist: %s", len(leftovers), leftovers)
         for instance_id in redo:
-            self.store.update_instance(instance_id, pid=None, port=None)
+            self.store.update_instance(instance_id, handle=None, url=None)
             log.info("instance %s: redoing an interrupted start", instance_id)
             self._spawn(instance_id, functools.partial(self._bring_up, instance_id))
 
@@ -334,7 +331,7 @@ class Lifecycle:
 
     async def _settle_stopping(self, record: InstanceRecord) -> None:
         await self.provisioner.stop(record)
-        self._set(record.id, "STOPPED", pid=None, port=None, stop_timestamp=None)
+        self._set(record.id, "STOPPED", handle=None, url=None, stop_timestamp=None)
 
     async def stop_all(self) -> list[InstanceRecord]:
         """Stop every instance of every project that runs or is on its way up, and wait until

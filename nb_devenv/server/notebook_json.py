@@ -1,7 +1,7 @@
 """The Notebook API's instance object (NotebookResp, reference §3.1), from a stored record.
 
 Like ``instance_json`` for the old API, and apart from storage for the same reason: what is
-kept (the normalised request, the run facts, pid, port, deadline) and what is shown (the
+kept (the normalised request, the run facts, the server's handle and url, deadline) and what is shown (the
 status in this API's names, the lease counted from the creation, ``url`` only while RUNNING)
 never mix. Every field is in :func:`nb_devenv.contract.notebooks.schema.notebook_schema`.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from nb_devenv.contract import notebooks as nb
 from nb_devenv.contract.notebooks.rules import SUPPORTED_OWNERSHIP
 
-from .provisioners.base import BAD_STORAGE, JUPYTERLAB_PATH, NO_RESOURCES
+from .provisioners.base import BAD_STORAGE, NO_RESOURCES
 from .store import InstanceRecord, Project
 
 __all__ = ["notebook_json", "lease_json", "COMPUTE_BILLED"]
@@ -44,14 +44,14 @@ def _progress(record: InstanceRecord) -> list[dict[str, Any]]:
     """The four steps of bringing an instance up, as far as the server status tells.
 
     CREATING (or a start whose process does not exist yet) prepares storage; once the Jupyter
-    process exists, the first three steps are done and the fourth waits for it to answer. A
+    server exists, the first three steps are done and the fourth waits for it to answer. A
     failed bring-up fails at the step its cause belongs to; any other status has all done."""
     status = record.status
     if status in ("CREATE_FAILED", "START_FAILED"):
         failed = _failed_step(record)
         states = ["COMPLETED" if step < failed else "FAILED" if step == failed else "WAITING"
                   for step, _ in _STEPS]
-    elif status == "CREATING" or (status in ("STARTING", "RESTARTING") and record.pid is None):
+    elif status == "CREATING" or (status in ("STARTING", "RESTARTING") and record.handle is None):
         states = ["PROCESSING", "WAITING", "WAITING", "WAITING"]
     elif status in ("STARTING", "RESTARTING"):
         states = ["COMPLETED", "COMPLETED", "COMPLETED", "PROCESSING"]
@@ -91,8 +91,7 @@ def notebook_json(record: InstanceRecord, *, now_ms: int, owner: Project) -> dic
         The instance's project, whose IAM user is the instance's ``user``.
     """
     request = record.request
-    running = record.status == "RUNNING" and record.port is not None
-    url = f"http://127.0.0.1:{record.port}{JUPYTERLAB_PATH}" if running else None
+    url = record.url if record.status == "RUNNING" and record.url else None
     domain = {"id": owner.domain_name, "name": owner.domain_name}
     answer: dict[str, Any] = {
         "id": record.id,

@@ -63,8 +63,10 @@ CREATE TABLE IF NOT EXISTS instances (
     created_ms     INTEGER NOT NULL,
     updated_ms     INTEGER NOT NULL,
     jupyter_token  TEXT NOT NULL,
-    pid            INTEGER,
-    port           INTEGER,
+    -- where the provisioner finds the instance's server again (its own format: a process and
+    -- port for the local one, a Hub user and server name for JupyterHub), and its JupyterLab
+    handle         TEXT,
+    url            TEXT,
     stop_timestamp INTEGER,
     failed_reasons TEXT
 );
@@ -115,7 +117,9 @@ class InstanceRecord:
     ``request`` is the normalised body of the API that made it (``api``), kept current by its
     updates, and only that API reads it. ``profile_id``, ``flavor``, ``storage`` and ``run_ms``
     (the auto-stop duration of a start; ``None``: no auto-stop) say what running it takes:
-    the lifecycle and the provisioners read only those.
+    the lifecycle and the provisioners read only those. ``handle`` is the provisioner's own
+    reference to the instance's server (set from the moment a server exists) and ``url`` its
+    JupyterLab (set once it answers).
     """
 
     id: str
@@ -131,14 +135,14 @@ class InstanceRecord:
     jupyter_token: str
     api: str = DEVENVIRON
     run_ms: int | None = None
-    pid: int | None = None
-    port: int | None = None
+    handle: str | None = None
+    url: str | None = None
     stop_timestamp: int | None = None
     failed_reasons: dict[str, Any] | None = field(default=None)
 
 
 _INSTANCE_COLUMNS = ("id", "project_id", "api", "name", "status", "request", "profile_id", "flavor", "storage",
-                     "run_ms", "created_ms", "updated_ms", "jupyter_token", "pid", "port", "stop_timestamp",
+                     "run_ms", "created_ms", "updated_ms", "jupyter_token", "handle", "url", "stop_timestamp",
                      "failed_reasons")
 _JSON_COLUMNS = ("request", "failed_reasons")
 
@@ -275,23 +279,38 @@ class Store:
                 self._db.execute(statement)
 
     def _upgrade_instances_table(self) -> None:
-        """nb_devenv 0.1.0's instances table had no ``api`` and no run facts, and its name
-        uniqueness was a table constraint (which SQLite cannot drop): rebuild it once."""
+        """Rebuild an older instances table once. nb_devenv 0.1.0's had no ``api`` and no run
+        facts, and its name uniqueness was a table constraint (which SQLite cannot drop); up to
+        0.2 a server was a local process, stored as ``pid`` and ``port`` (now ``handle`` and
+        ``url``, which fit any provisioner)."""
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(instances)")}
-        if not columns or "api" in columns:
+        if not columns or "handle" in columns:
             return
+        # lazily: the provisioners import this module
+        from .provisioners.local import local_handle, local_url
+
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("ALTER TABLE instances RENAME TO instances_v1")
+            self._db.execute("ALTER TABLE instances RENAME TO instances_old")
             self._create_schema()  # the new table and its indexes, inside this transaction
-            for row in self._db.execute("SELECT * FROM instances_v1").fetchall():
+            for row in self._db.execute("SELECT * FROM instances_old").fetchall():
                 old = dict(row)
                 request = json.loads(old["request"])
-                record = InstanceRecord(**{k: v for k, v in old.items() if k not in _JSON_COLUMNS},
-                                        request=request, failed_reasons=json.loads(old["failed_reasons"])
-                                        if old["failed_reasons"] else None, **devenviron_run_facts(request))
+                facts = {k: old[k] for k in ("profile_id", "flavor", "run_ms", "api") if k in old}
+                if "storage" in old:
+                    facts["storage"] = Storage.from_json(json.loads(old["storage"]))
+                else:
+                    facts.update(devenviron_run_facts(request))
+                pid, port = old["pid"], old["port"]
+                record = InstanceRecord(
+                    id=old["id"], project_id=old["project_id"], name=old["name"], status=old["status"],
+                    request=request, created_ms=old["created_ms"], updated_ms=old["updated_ms"],
+                    jupyter_token=old["jupyter_token"], stop_timestamp=old["stop_timestamp"],
+                    failed_reasons=json.loads(old["failed_reasons"]) if old["failed_reasons"] else None,
+                    handle=None if pid is None else local_handle(pid, port),
+                    url=None if port is None else local_url(port), **facts)
                 self.insert_instance(record)
-            self._db.execute("DROP TABLE instances_v1")
+            self._db.execute("DROP TABLE instances_old")
 
     def _hash_legacy_passwords(self) -> None:
         """nb_devenv 0.1.0 kept IAM passwords in the clear, in ``projects.password``."""

@@ -7,9 +7,11 @@ which lists the images and flavors the server offers. What both do alike is in :
 On every change the form builds the request body with :func:`nb_devenv.contract.build_create_body`
 and runs :func:`nb_devenv.contract.validate_create` on it, the same check the client, the CLI and
 the server run. Each violation's ``field`` path is mapped to the control that holds it: that
-control gets the CSS class ``nb-devenv-field-invalid`` and the message next to it names the
-error code and the rule. The Create button is disabled while the request is invalid, and a
-preview shows the exact JSON body that Create will send.
+control gets the CSS class ``nb-devenv-field-invalid`` and the message next to it says, in the
+form's words (:mod:`.form_words`), which field (as labelled) breaks which rule, durations in
+hours and minutes, with the error code. The flavor list offers only the flavors the chosen
+profile runs on. The Create button is disabled while the request is invalid, and a preview
+(closed at first) shows the exact JSON body that Create will send.
 
 Create submits on the kernel's event loop (a task, so the kernel stays free), shows progress,
 and then the form's content is replaced by the live
@@ -25,7 +27,6 @@ import ipywidgets as widgets
 
 from nb_devenv.client._api import NOTEBOOKS
 from nb_devenv.contract import (
-    DURATION_MAX,
     FLAVORS,
     PROFILES,
     STORAGE_TYPES,
@@ -41,10 +42,11 @@ from nb_devenv.core.clock import Clock
 
 from ..watch import InstanceHub
 from . import runtime
-from ._html import esc
+from ._html import MUTED, WARN_TEXT, esc
 from .form_base import FormShell
+from .form_words import in_words
 
-__all__ = ["CreateForm", "flavor_option_label", "field_for_path"]
+__all__ = ["CreateForm", "flavor_option_label", "flavor_size", "field_for_path", "PERMISSION_MARK"]
 
 #: auto-stop preset of a new form (a cost guard: an instance nobody stops stops by itself)
 DEFAULT_AUTO_STOP = 2 * 3600
@@ -72,13 +74,21 @@ def field_for_path(path: str) -> str:
     return "general"
 
 
+#: marks a flavor that needs a permission in the list; the note below the list says what it means
+PERMISSION_MARK = "*"
+
+
+def flavor_size(flavor: Flavor) -> str:
+    """``2 x P100 | 16 vCPUs | 128 GiB``: what a flavor gives, from the catalogue's numbers."""
+    parts = [f"{flavor.gpus} x {flavor.gpu_type.upper()}"] if flavor.gpus else []
+    return " | ".join([*parts, f"{flavor.cpus} vCPUs", f"{flavor.memory_gib} GiB"])
+
+
 def flavor_option_label(flavor: Flavor) -> str:
-    """Dropdown text of a flavor: its name, its catalogue label, and whether it needs a
-    permission (the catalogue's ``needs_permission``, shown even if the label omits it)."""
-    text = f"{flavor.name} — {flavor.label}" if flavor.label else flavor.name
-    if flavor.needs_permission and "permission" not in text.lower():
-        text += " (needs permission)"
-    return text
+    """Dropdown text of a flavor: its name and size, and :data:`PERMISSION_MARK` when it needs a
+    permission (the note below the list explains it: a long suffix would be cut off)."""
+    mark = f" {PERMISSION_MARK}" if flavor.needs_permission else ""
+    return f"{flavor.name} — {flavor_size(flavor)}{mark}"
 
 
 class _AnnotationRows(widgets.VBox):
@@ -163,62 +173,48 @@ class CreateForm(FormShell):
                  hub: InstanceHub | None = None, settings: runtime.ClientSettings | None = None,
                  clock: Clock | None = None, api: str | None = None, **kwargs: Any) -> None:
         super().__init__(hub=hub, settings=settings, clock=clock)
-        style = {"description_width": "110px"}
-        wide = widgets.Layout(width="520px")
-        self.name = widgets.Text(value=name or "", description="Name", placeholder="letters, digits, - and _",
-                                 style=style, layout=wide)
+        wide = widgets.Layout(width="480px")
+        self.name = widgets.Text(value=name or "", placeholder="letters, digits, - and _", layout=wide)
         profile_options = [(f"{p.id} — {p.description}", p.id) for p in PROFILES.values()]
-        self.profile = widgets.Dropdown(options=profile_options, description="Profile", style=style, layout=wide)
-        self.flavor = widgets.Dropdown(options=[(flavor_option_label(f), f.name) for f in FLAVORS.values()],
-                                       description="Flavor", style=style, layout=wide)
-        self.flavor_note = widgets.HTML()
-        self.flavor_note.add_class("nb-devenv-flavor-note")
-        self.description = widgets.Textarea(value=description or "", description="Description",
-                                            placeholder="optional", style=style, layout=wide)
-        self.storage = widgets.ToggleButtons(options=list(STORAGE_TYPES), description="Storage", style=style)
-        self.obs_path = widgets.Text(value=path or "", description="OBS path", placeholder="my-bucket/work/",
-                                     style=style, layout=wide)
-        self.volume_size = widgets.IntText(value=VOLUME_DEFAULT if volume_size is None else volume_size,
-                                           description="EVS size (GB)", style=style)
-        preset = auto_stop if isinstance(auto_stop, int) else None  # None and "off": off
-        hours, minutes = divmod((DEFAULT_AUTO_STOP if preset is None else preset) // 60, 60)
-        self.auto_stop = widgets.Checkbox(value=preset is not None, description="Auto-stop after",
-                                          indent=False, layout=widgets.Layout(width="150px", margin="0 0 0 40px"))
-        self.auto_stop_hours = widgets.BoundedIntText(value=min(hours, DURATION_MAX // 3600), min=0,
-                                                      max=DURATION_MAX // 3600, description="h",
-                                                      layout=widgets.Layout(width="110px"),
-                                                      style={"description_width": "15px"})
-        self.auto_stop_minutes = widgets.BoundedIntText(value=minutes, min=0, max=59, description="min",
-                                                        layout=widgets.Layout(width="120px"),
-                                                        style={"description_width": "30px"})
-        self.workspace = widgets.Text(value=workspace or "", description="Workspace", placeholder="0 (default)",
-                                      style=style)
-        self.annotations = _AnnotationRows(self._changed, annotations)
-
+        self.profile = widgets.Dropdown(options=profile_options, layout=wide)
         if profile_id is not None:
             self._set_option(self.profile, profile_id)
-        if flavor is not None:
-            self._set_option(self.flavor, flavor)
+        self.flavor = widgets.Dropdown(options=self._flavor_choices(flavor), layout=wide)
+        self.flavor.value = flavor if flavor is not None else self._first_fitting()
+        self.flavor_note = widgets.HTML()
+        self.flavor_note.add_class("nb-devenv-flavor-note")
+        self.description = widgets.Textarea(value=description or "", placeholder="optional", layout=wide)
+        self.storage = widgets.ToggleButtons(options=list(STORAGE_TYPES))
+        self.obs_path = widgets.Text(value=path or "", placeholder="my-bucket/work/", layout=wide)
+        self.volume_size = widgets.IntText(value=VOLUME_DEFAULT if volume_size is None else volume_size,
+                                           layout=widgets.Layout(width="120px"))
+        preset = auto_stop if isinstance(auto_stop, int) else None  # None and "off": off
+        duration = self._duration_controls(DEFAULT_AUTO_STOP if preset is None else preset, on=preset is not None)
+        self.auto_stop, self.auto_stop_hours, self.auto_stop_minutes, auto_stop_controls = duration
+        self.workspace = widgets.Text(value=workspace or "", placeholder="0 (default)")
+        self.annotations = _AnnotationRows(self._changed, annotations)
+
         kind = (storage or ("OBS" if path else "EVS")).upper()
         self.storage.value = kind if kind in STORAGE_TYPES else "EVS"
 
-        self._field("name", self.name)
-        self._field("profile", self.profile)
-        self._field("flavor", self.flavor)
-        self._rows.append(self.flavor_note)
-        self._field("description", self.description)
-        self._field("storage", self.storage)
-        self._obs_box = self._field("obs_path", self.obs_path)
-        self._evs_box = self._field("volume_size", self.volume_size)
-        self._field("auto_stop", self.auto_stop, self.auto_stop_hours, self.auto_stop_minutes)
-        self._field("workspace", self.workspace)
-        self._rows.append(widgets.HTML("<b>Annotations</b> (optional key/value pairs)"))
-        self._field("annotations", self.annotations)
+        self._field("name", "Name", self.name)
+        self._field("profile", "Profile", self.profile)
+        self._field("flavor", "Flavor", self.flavor)
+        self._note_row(self.flavor_note)
+        self._field("description", "Description", self.description)
+        self._field("storage", "Storage", self.storage)
+        self._obs_box = self._field("obs_path", "OBS path", self.obs_path)
+        self._evs_box = self._field("volume_size", "EVS size", self.volume_size, widgets.Label("GB"))
+        self._field("auto_stop", "Auto-stop", *auto_stop_controls)
+        self._field("workspace", "Workspace", self.workspace)
+        self._field("annotations", "Annotations", self.annotations)
 
         given = {"name": name, "profile": profile_id, "flavor": flavor, "description": description,
                  "storage": storage, "obs_path": path, "volume_size": volume_size,
                  "annotations": annotations, "workspace": workspace}
         self._touched.update(k for k, v in given.items() if v)
+        # before the form judges a new profile, the flavor list shows only the flavors it runs on
+        self.profile.observe(lambda _c: self._profile_changed(), "value")
         for key, control in (("name", self.name), ("profile", self.profile), ("flavor", self.flavor),
                              ("description", self.description), ("storage", self.storage),
                              ("obs_path", self.obs_path), ("volume_size", self.volume_size),
@@ -229,6 +225,31 @@ class CreateForm(FormShell):
 
     # -- the request --------------------------------------------------------------------------------
 
+    def _flavor_choices(self, keep: str | None = None) -> list[tuple[str, str]]:
+        """The flavors the chosen profile runs on (all of them for an unknown profile), and
+        ``keep`` (a preset that is unknown or does not fit) marked, so its message explains it."""
+        profile = PROFILES.get(self.profile.value)
+        options = [(flavor_option_label(f), f.name) for f in FLAVORS.values()
+                   if profile is None or f.hardware == profile.hardware]
+        if keep is not None and keep not in {value for _, value in options}:
+            known = FLAVORS.get(keep)
+            options.append((f"{keep} ({known.hardware} flavor)" if known else f"{keep} (not in the catalogue)", keep))
+        return options
+
+    def _first_fitting(self) -> str | None:
+        """The flavor a new list preselects: the first that needs no permission."""
+        names = [value for _, value in self._flavor_choices()]
+        return next((n for n in names if n in FLAVORS and not FLAVORS[n].needs_permission),
+                    names[0] if names else None)
+
+    def _profile_changed(self) -> None:
+        """Offer only the flavors the new profile runs on, keeping the chosen one if it fits."""
+        current = self.flavor.value
+        options = self._flavor_choices()
+        with self.flavor.hold_sync():
+            self.flavor.options = options
+            self.flavor.value = current if current in {v for _, v in options} else self._first_fitting()
+
     @staticmethod
     def _set_option(dropdown: widgets.Dropdown, value: str) -> None:
         values = [v for _, v in dropdown.options]
@@ -236,6 +257,15 @@ class CreateForm(FormShell):
             # keep an unknown preset visible, so the spec's message explains what is wrong with it
             dropdown.options = [*dropdown.options, (f"{value} (not in the catalogue)", value)]
         dropdown.value = value
+
+    def _words(self, violation: Violation, label: str) -> str:
+        """Auto-stop in hours and minutes; a flavor the profile does not run on, said plainly."""
+        profile, flavor = PROFILES.get(self.profile.value), FLAVORS.get(self.flavor.value)
+        if violation.code == "ModelArts.6330" and profile is not None and flavor is not None:
+            return (f"{label}: {flavor.name} is a {flavor.hardware} flavor, but the {profile.id} profile runs on "
+                    f"{profile.hardware} flavors only")
+        seconds = self.auto_stop_seconds()
+        return in_words(violation, label, typed_seconds=seconds)
 
     def auto_stop_seconds(self) -> int | None:
         """The auto-stop duration the controls describe (``None``: off)."""
@@ -290,11 +320,17 @@ class CreateForm(FormShell):
         self._obs_box.layout.display = None if obs else "none"
         self._evs_box.layout.display = "none" if obs else None
         chosen = FLAVORS.get(self.flavor.value)
-        self.flavor_note.value = (
-            f'<span style="color:#9a6700">🔒 {esc(chosen.name)} needs a permission granted to your '
-            f'account; without it the service answers ModelArts.6328 '
-            f'("{esc(by_code("ModelArts.6328").template)}")</span>'
-            if chosen is not None and chosen.needs_permission else "")
+        marked = any(value in FLAVORS and FLAVORS[value].needs_permission for _, value in self.flavor.options)
+        if chosen is not None and chosen.needs_permission:
+            self.flavor_note.value = (
+                f'<span style="{WARN_TEXT}">⚠ {esc(chosen.name)} needs a permission granted to your '
+                f'account; without it the service answers ModelArts.6328 '
+                f'("{esc(by_code("ModelArts.6328").template)}")</span>')
+        elif marked:
+            self.flavor_note.value = (f'<span style="color:{MUTED}">{PERMISSION_MARK} needs a permission granted '
+                                      f'to your account</span>')
+        else:
+            self.flavor_note.value = ""
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.annotations.add_button.disabled = busy

@@ -23,13 +23,18 @@ from nb_devenv.core.clock import Clock
 
 from ..watch import Hub
 from . import runtime
-from ._html import STYLE, esc
+from ._html import ERROR_TEXT, MUTED, STYLE, esc
+from .form_words import in_words
+from .snapshot import SnapshotDisplay
 from .status import InstanceStatusWidget
 
-__all__ = ["FormShell"]
+__all__ = ["FormShell", "LABEL_WIDTH"]
+
+#: the width of the form's label column
+LABEL_WIDTH = "110px"
 
 
-class FormShell(widgets.VBox):
+class FormShell(SnapshotDisplay, widgets.VBox):
     """The shell of a create form (see the module docstring); ``api`` is the API it creates in."""
 
     valid = Bool(False, help="whether the current request passes every rule")
@@ -53,6 +58,12 @@ class FormShell(widgets.VBox):
         self._body: dict[str, Any] = {}
         self._created = asyncio.Event()
         self._messages: dict[str, widgets.HTML] = {}
+        #: each field's label as the form shows it (what its messages name)
+        self._labels: dict[str, str] = {}
+        #: each duration's checkbox and its hours and minutes boxes (off: the boxes are disabled)
+        self._durations: list[tuple[widgets.Checkbox, widgets.IntText, widgets.IntText]] = []
+        #: rows that hold a note (shown only while the note says something)
+        self._notes: list[tuple[widgets.GridBox, widgets.HTML]] = []
         self._rows: list[widgets.Widget] = []
         #: the status widget that replaced the form after a successful Create
         self.status_widget: InstanceStatusWidget | None = None
@@ -67,20 +78,55 @@ class FormShell(widgets.VBox):
         self._general = widgets.HTML()
         self._general.add_class("nb-devenv-field-message")
 
-    def _field(self, key: str, *controls: widgets.Widget) -> widgets.VBox:
-        """A row of the form: ``controls`` and the message line of field ``key``."""
+    def _field(self, key: str, label: str, *controls: widgets.Widget) -> widgets.GridBox:
+        """A row of the form: ``label``, then ``controls`` and the message line of field ``key``,
+        on the grid every row shares (labels in one column, inputs in the next)."""
         message = widgets.HTML()
         message.add_class("nb-devenv-field-message")
         self._messages[key] = message
-        box = widgets.VBox([widgets.HBox(list(controls)), message])
+        self._labels[key] = label
+        box = self._grid_row(label, widgets.VBox([widgets.HBox(list(controls)), message]))
         box.add_class(f"nb-devenv-field-{key.replace('_', '-')}")
-        self._rows.append(box)
         return box
+
+    def _grid_row(self, label: str, content: widgets.Widget) -> widgets.GridBox:
+        """``label`` and ``content`` in the two columns of the form's grid (a row of its own, so it
+        can be hidden alone); rows without a field (notes) have an empty label."""
+        caption = widgets.Label(label)
+        caption.add_class("nb-devenv-form-label")
+        row = widgets.GridBox([caption, content], layout=widgets.Layout(
+            grid_template_columns=f"{LABEL_WIDTH} auto", grid_gap="0 8px", align_items="flex-start"))
+        row.add_class("nb-devenv-form-row")
+        self._rows.append(row)
+        return row
+
+    def _duration_controls(self, seconds: int, *, on: bool
+                           ) -> tuple[widgets.Checkbox, widgets.IntText, widgets.IntText, list[widgets.Widget]]:
+        """An auto-stop duration as the form asks for it: ``[x] after [h] h [min] min``.
+
+        The boxes are unbounded ``IntText``: what is typed stays as typed (a bounded box would
+        turn 30 h into 24 h silently), and the contract's range rule says what is allowed. While
+        the checkbox is off the boxes are disabled. Returns the checkbox, the hours and the
+        minutes boxes, and the row's widgets in order."""
+        hours, minutes = divmod(seconds // 60, 60)
+        enabled = widgets.Checkbox(value=on, description="after", indent=False,
+                                   layout=widgets.Layout(width="64px"))
+        hours_box = widgets.IntText(value=hours, layout=widgets.Layout(width="64px"))
+        minutes_box = widgets.IntText(value=minutes, layout=widgets.Layout(width="64px"))
+        self._durations.append((enabled, hours_box, minutes_box))
+        return enabled, hours_box, minutes_box, [enabled, hours_box, widgets.Label("h"), minutes_box,
+                                                 widgets.Label("min")]
+
+    def _note_row(self, note: widgets.HTML) -> widgets.GridBox:
+        """A row under the previous field for ``note``, taken out of the page while it is empty."""
+        row = self._grid_row("", note)
+        self._notes.append((row, note))
+        return row
 
     def _finish(self, heading: str, **kwargs: Any) -> None:
         """Make the form from its rows, wire Create and judge the first body."""
         self._preview_box = widgets.Accordion(children=[self.preview], titles=("Request body (JSON)",))
-        self._preview_box.selected_index = 0  # shown: what Create sends is part of the form
+        self._preview_box.selected_index = None  # closed: Create stays in view; one click shows the body
         self._controls_box = widgets.VBox(
             [*self._rows, self._general, self._preview_box,
              widgets.HBox([self.create_button, self.feedback]), self.error_html])
@@ -108,6 +154,16 @@ class FormShell(widgets.VBox):
     def _field_for(self, path: str) -> str:
         """The form field that holds the request field ``path`` (``"general"`` if none does)."""
         raise NotImplementedError
+
+    def _words(self, violation: Violation, label: str) -> str:
+        """``violation`` in the form's words (a subclass words its durations and combinations)."""
+        return in_words(violation, label)
+
+    def say(self, violation: Violation) -> str:
+        """How the form words ``violation``: the field's label and the rule, for people (the
+        contract's own text, with the request path, for one the form has no field for)."""
+        label = self._labels.get(self._field_for(violation.field))
+        return self._words(violation, label) if label else violation.message
 
     def _show_more(self) -> None:
         """A subclass's own display after each verdict (notes, rows shown or hidden)."""
@@ -145,7 +201,8 @@ class FormShell(widgets.VBox):
     def _hold(self) -> Iterator[None]:
         with contextlib.ExitStack() as stack:
             for w in [self, *self._messages.values(), self._general, self.preview, self.create_button,
-                      self.feedback, self.error_html, self.error_html.layout, *self._held()]:
+                      self.feedback, self.error_html, self.error_html.layout, *self._held(),
+                      *(row.layout for row, _ in self._notes), *(b for d in self._durations for b in d[1:])]:
                 stack.enter_context(w.hold_sync())
             yield
 
@@ -181,12 +238,15 @@ class FormShell(widgets.VBox):
                         control.add_class("nb-devenv-field-invalid")
                     else:
                         control.remove_class("nb-devenv-field-invalid")
-                self._messages[key].value = "<br>".join(
-                    f'<span style="color:#cf222e">✗ {esc(str(v))}</span>' for v in shown)
+                self._messages[key].value = "<br>".join(self._problem_html(v) for v in shown)
             general = by_field.get("general", []) if not pending else []
-            self._general.value = "<br>".join(
-                f'<span style="color:#cf222e">✗ {esc(str(v))}</span>' for v in general)
+            self._general.value = "<br>".join(self._problem_html(v) for v in general)
             self._show_more()
+            for row, note in self._notes:
+                row.layout.display = None if note.value else "none"
+            for enabled, *boxes in self._durations:
+                for box in boxes:
+                    box.disabled = self._busy or not enabled.value
             self.body_json = json.dumps(self._body, indent=2)
             self.preview.value = f"<pre>{esc(self.body_json)}</pre>"
             self.valid = not self._violations and not pending
@@ -195,15 +255,19 @@ class FormShell(widgets.VBox):
             if self._busy:
                 pass
             elif pending:
-                self.feedback.value = f'<span style="color:#57606a">{esc(pending)}</span>'
+                self.feedback.value = f'<span style="color:{MUTED}">{esc(pending)}</span>'
             elif hidden:
-                fields = sorted({v.field for v in hidden})
-                self.feedback.value = f'<span style="color:#57606a">to do: {esc(", ".join(fields))}</span>'
+                fields = list(dict.fromkeys(self._labels.get(self._field_for(v.field), v.field) for v in hidden))
+                self.feedback.value = f'<span style="color:{MUTED}">to do: {esc(", ".join(fields))}</span>'
             else:
                 self.feedback.value = ""
-            self.error_html.value = (f'<span style="color:#cf222e">⚠ {esc(self._server_error)}</span>'
+            self.error_html.value = (f'<span style="{ERROR_TEXT}">⚠ {esc(self._server_error)}</span>'
                                      if self._server_error else "")
             self.error_html.layout.display = None if self._server_error else "none"
+
+    def _problem_html(self, violation: Violation) -> str:
+        """One problem line: the form's words, then the code (to look up, or match the CLI's)."""
+        return f'<span style="{ERROR_TEXT}">✗ {esc(self.say(violation))} ({esc(violation.code)})</span>'
 
     # -- submitting -------------------------------------------------------------------------------------
 
@@ -251,7 +315,7 @@ class FormShell(widgets.VBox):
         except asyncio.CancelledError:
             raise
         except SpecValidationError as error:
-            self._server_error = str(error)
+            self._server_error = "; ".join(f"{self.say(v)} ({v.code})" for v in error.violations)
             self._set_busy(False)
             return
         except Exception as error:  # noqa: BLE001 - shown in the form: callback output is invisible
@@ -261,12 +325,14 @@ class FormShell(widgets.VBox):
         if self._closed:
             return
         status = InstanceStatusWidget(instance, hub=hub, settings=self._settings, clock=self._clock)
+        status.snapshot_owner = self  # its changes refresh this output's snapshot
         self.status_widget = status
         old: tuple[widgets.Widget, ...] = tuple(self.children)  # type: ignore[has-type]  # a trait
         self.children = (status,)
         self._created.set()
         for child in old:
             self._close_controls(child)
+        self.refresh_snapshot()
 
     @property
     def settings(self) -> runtime.ClientSettings:
@@ -279,6 +345,22 @@ class FormShell(widgets.VBox):
         if self.status_widget is None:  # set before _created is
             raise RuntimeError("the form was created without a status widget")
         return self.status_widget
+
+    # -- what a saved notebook shows ----------------------------------------------------------------
+
+    def snapshot_body(self) -> str:
+        """The status widget's state once created; before, the form's request, not submitted."""
+        if self.status_widget is not None:
+            return self.status_widget.snapshot_body()
+        name = self.name.value if isinstance(getattr(self, "name", None), widgets.Text) else ""
+        return (f"<div><b>New development environment</b>: a create form, not submitted"
+                f"{f' (name {esc(name)})' if name else ''}</div>"
+                f"<details><summary>request body</summary><pre>{esc(self.body_json)}</pre></details>")
+
+    def snapshot_footer(self) -> str:
+        if self.status_widget is not None:
+            return self.status_widget.snapshot_footer()
+        return "run <code>%devenv create</code> to open a new form"
 
     # -- closing and text forms ----------------------------------------------------------------------
 

@@ -4,7 +4,8 @@
 The image and flavor lists come from the server (``client.images()``, ``client.flavors()``),
 fetched once per form in a task on the kernel's loop, so the kernel is never blocked; until they
 arrive (or when they cannot be fetched) Create waits and the form says why. Sold-out flavors are
-marked in the list, and choosing one is refused with ModelArts.6329 as the server would. Given
+marked in the list, and choosing one is refused with ModelArts.6329 as the server would; the
+flavor list offers only the flavors of the chosen image's resource categories. Given
 ``images=``/``flavors=``, the form fetches nothing.
 
 Everything else (marks, messages, preview, Create, turning into the status widget) is the
@@ -23,13 +24,15 @@ from nb_devenv.client._models import NotebookFlavor, NotebookImage
 from nb_devenv.contract import AutoStopSetting, Violation
 from nb_devenv.contract import notebooks as nb
 from nb_devenv.contract.durations import AUTO_STOP_OFF
+from nb_devenv.contract.notebooks.lease import MS_PER_SECOND
 from nb_devenv.core.clock import Clock
 
 from ..watch import InstanceHub
 from . import runtime
-from ._html import esc
+from ._html import WARN_TEXT, esc
 from .form import DEFAULT_AUTO_STOP
 from .form_base import FormShell
+from .form_words import in_words
 
 __all__ = ["NotebookCreateForm", "notebook_field_for_path", "image_option_label", "notebook_flavor_label"]
 
@@ -56,15 +59,26 @@ def notebook_field_for_path(path: str) -> str:
 
 
 def image_option_label(image: NotebookImage) -> str:
-    """Dropdown text of an image: ``name:tag — description``, and its show name (the local
-    server's is the old profile id) when it has one."""
-    text = f"{image.name}:{image.tag} — {image.description}" if image.description else f"{image.name}:{image.tag}"
-    return f"{text} ({image.show_name})" if image.show_name else text
+    """Dropdown text of an image, short enough not to be cut off: its show name (the local
+    server's is the old profile id) and ``name:tag``; ``name:tag — description`` without one."""
+    if image.show_name:
+        return f"{image.show_name} — {image.name}:{image.tag}"
+    return f"{image.name}:{image.tag} — {image.description}" if image.description else f"{image.name}:{image.tag}"
+
+
+def notebook_flavor_size(flavor: NotebookFlavor) -> str:
+    """``1 x P100 | 8 vCPUs | 64 GiB`` from the flavor's numbers (its name when they are missing)."""
+    if flavor.vcpus is None or flavor.memory_gib is None:
+        return flavor.name
+    cards = [f"{flavor.gpus} x {flavor.gpu_type.upper().removeprefix('NVIDIA-')}"] if flavor.gpus else []
+    return " | ".join([*cards, f"{flavor.vcpus} vCPUs", f"{flavor.memory_gib} GiB"])
 
 
 def notebook_flavor_label(flavor: NotebookFlavor) -> str:
-    """Dropdown text of a flavor: its id and name, and "sold out" when the server says so."""
-    text = f"{flavor.id} — {flavor.name}" if flavor.name else flavor.id
+    """Dropdown text of a flavor: its id and size, and "sold out" when the server says so (short
+    enough for the list: the server's own name, ``GPU: 1*NVIDIA-P100(16GB) | CPU: ...``, is not)."""
+    size = notebook_flavor_size(flavor)
+    text = f"{flavor.id} — {size}" if size else flavor.id
     return f"{text} (sold out)" if flavor.sold_out else text
 
 
@@ -92,44 +106,37 @@ class NotebookCreateForm(FormShell):
         self._flavors: dict[str, NotebookFlavor] = {}
         self._loaded = False
         self._load_task: asyncio.Task[None] | None = None
-        style = {"description_width": "110px"}
-        wide = widgets.Layout(width="520px")
-        self.name = widgets.Text(value=name or "", description="Name",
-                                 placeholder="letters, digits, - and _ (names may repeat)", style=style, layout=wide)
-        self.image = widgets.Dropdown(options=[], description="Image", style=style, layout=wide)
-        self.flavor = widgets.Dropdown(options=[], description="Flavor", style=style, layout=wide)
+        self._images: dict[str, NotebookImage] = {}
+        self._all_flavors: list[NotebookFlavor] = []
+        wide = widgets.Layout(width="480px")
+        self.name = widgets.Text(value=name or "", placeholder="letters, digits, - and _ (names may repeat)",
+                                 layout=wide)
+        self.image = widgets.Dropdown(options=[], layout=wide)
+        self.flavor = widgets.Dropdown(options=[], layout=wide)
         self.flavor_note = widgets.HTML()
         self.flavor_note.add_class("nb-devenv-flavor-note")
-        self.description = widgets.Textarea(value=description or "", description="Description",
-                                            placeholder="optional", style=style, layout=wide)
+        self.description = widgets.Textarea(value=description or "", placeholder="optional", layout=wide)
         self.capacity = widgets.IntText(value=nb.VOLUME_DEFAULT if capacity is None else capacity,
-                                        description="EVS size (GB)", style=style)
+                                        layout=widgets.Layout(width="120px"))
         preset = lease if isinstance(lease, int) else None  # None and "off": off
-        hours, minutes = divmod((DEFAULT_AUTO_STOP if preset is None else preset) // 60, 60)
-        max_hours = nb.DURATION_MAX_MS // 3_600_000
-        self.lease = widgets.Checkbox(value=preset is not None, description="Auto-stop after", indent=False,
-                                      layout=widgets.Layout(width="150px", margin="0 0 0 40px"))
-        self.lease_hours = widgets.BoundedIntText(value=min(hours, max_hours), min=0, max=max_hours, description="h",
-                                                  layout=widgets.Layout(width="110px"),
-                                                  style={"description_width": "15px"})
-        self.lease_minutes = widgets.BoundedIntText(value=minutes, min=0, max=59, description="min",
-                                                    layout=widgets.Layout(width="120px"),
-                                                    style={"description_width": "30px"})
-        self.workspace = widgets.Text(value=workspace or "", description="Workspace", placeholder="0 (default)",
-                                      style=style)
+        self.lease, self.lease_hours, self.lease_minutes, lease_controls = self._duration_controls(
+            DEFAULT_AUTO_STOP if preset is None else preset, on=preset is not None)
+        self.workspace = widgets.Text(value=workspace or "", placeholder="0 (default)")
 
-        self._field("name", self.name)
-        self._field("image", self.image)
-        self._field("flavor", self.flavor)
-        self._rows.append(self.flavor_note)
-        self._field("description", self.description)
-        self._field("capacity", self.capacity)
-        self._field("lease", self.lease, self.lease_hours, self.lease_minutes)
-        self._field("workspace", self.workspace)
+        self._field("name", "Name", self.name)
+        self._field("image", "Image", self.image)
+        self._field("flavor", "Flavor", self.flavor)
+        self._note_row(self.flavor_note)
+        self._field("description", "Description", self.description)
+        self._field("capacity", "EVS size", self.capacity, widgets.Label("GB"))
+        self._field("lease", "Auto-stop", *lease_controls)
+        self._field("workspace", "Workspace", self.workspace)
 
         given = {"name": name, "image": image, "flavor": flavor, "description": description,
                  "capacity": capacity, "workspace": workspace}
         self._touched.update(k for k, v in given.items() if v)
+        # before the form judges a new image, the flavor list shows only the flavors it runs on
+        self.image.observe(lambda _c: self._image_changed(), "value")
         for key, control in (("name", self.name), ("image", self.image), ("flavor", self.flavor),
                              ("description", self.description), ("capacity", self.capacity),
                              ("lease", self.lease), ("lease", self.lease_hours), ("lease", self.lease_minutes),
@@ -181,22 +188,51 @@ class NotebookCreateForm(FormShell):
     def _fill(self, images: Sequence[NotebookImage], flavors: Sequence[NotebookFlavor]) -> None:
         """Put the server's images and flavors into the lists, the presets chosen if they match."""
         self._flavors = {f.id: f for f in flavors}
-        self.image.options = [(image_option_label(i), i.id) for i in images]
-        self.flavor.options = [(notebook_flavor_label(f), f.id) for f in flavors]
+        self._all_flavors = list(flavors)
+        self._images = {i.id: i for i in images}
+        options = [(image_option_label(i), i.id) for i in images]
         ref = self._preset_image
         chosen = next((i for i in images if ref and i.matches(ref)), None)
         if ref and chosen is None:  # keep it visible, so the rule's message explains it
-            self.image.options = [*self.image.options, (f"{ref} (not offered by the server)", ref)]
-        if ref:
-            self.image.value = chosen.id if chosen else ref
-        if self._preset_flavor:
-            if self._preset_flavor not in self._flavors:
-                self.flavor.options = [*self.flavor.options,
-                                       (f"{self._preset_flavor} (not offered by the server)", self._preset_flavor)]
-            self.flavor.value = self._preset_flavor
-        else:  # the first flavor that is not sold out, as a console would preselect
-            self.flavor.value = next((f.id for f in flavors if not f.sold_out), self.flavor.value)
+            options.append((f"{ref} (not offered by the server)", ref))
+        with self.image.hold_sync():
+            self.image.options = options
+            if ref:
+                self.image.value = chosen.id if chosen else ref
+            elif images:  # the first image, as the old form's first profile: its flavors are listed
+                self.image.value = images[0].id
+        keep = self._preset_flavor
+        self.flavor.options = self._flavor_choices(keep)
+        self.flavor.value = keep if keep else self._first_fitting()
         self._loaded = True
+
+    def _flavor_choices(self, keep: str | None = None) -> list[tuple[str, str]]:
+        """The flavors the chosen image runs on (its resource categories; all of them for an
+        image the server did not list), and ``keep`` (a preset that is not among them) marked."""
+        image = self._images.get(self.image.value or "")
+        categories = set(image.resource_categories) if image is not None and image.resource_categories else None
+        options = [(notebook_flavor_label(f), f.id) for f in self._all_flavors
+                   if categories is None or f.category in categories]
+        if keep and keep not in {value for _, value in options}:
+            known = self._flavors.get(keep)
+            options.append((f"{keep} ({known.category} flavor)" if known else f"{keep} (not offered by the server)",
+                            keep))
+        return options
+
+    def _first_fitting(self) -> str | None:
+        """The flavor a list preselects: the first that is not sold out, as a console would."""
+        ids = [value for _, value in self._flavor_choices()]
+        return next((i for i in ids if i in self._flavors and not self._flavors[i].sold_out), ids[0] if ids else None)
+
+    def _image_changed(self) -> None:
+        """Offer only the flavors the new image runs on, keeping the chosen one if it fits."""
+        if not self._loaded:
+            return
+        current = self.flavor.value
+        options = self._flavor_choices()
+        with self.flavor.hold_sync():
+            self.flavor.options = options
+            self.flavor.value = current if current in {v for _, v in options} else self._first_fitting()
 
     # -- the request -----------------------------------------------------------------------------
 
@@ -236,6 +272,19 @@ class NotebookCreateForm(FormShell):
     def _field_for(self, path: str) -> str:
         return notebook_field_for_path(path)
 
+    def _words(self, violation: Violation, label: str) -> str:
+        """Auto-stop in hours and minutes (the rule's range is in milliseconds); an image and a
+        flavor that do not go together, said plainly."""
+        image, flavor = self._images.get(self.image.value or ""), self._flavors.get(self.flavor.value or "")
+        if violation.code == "ModelArts.6330" and image is not None and flavor is not None:
+            runs_on = " or ".join(image.resource_categories) or "other"
+            return (f"{label}: {flavor.id} is a {flavor.category} flavor, but the image {image.name} runs on "
+                    f"{runs_on} flavors only")
+        chosen = self.image.value or ""
+        if self._field_for(violation.field) == "image" and chosen and chosen not in self._images:
+            return f"{label}: {chosen} is not offered by this server: choose one from the list"
+        return in_words(violation, label, seconds_per_unit=1 / MS_PER_SECOND, typed_seconds=self.lease_seconds())
+
     def _pending(self) -> str:
         if self._standing_error:
             return ""  # the fetch failed, and its error is shown: nothing to wait for
@@ -252,7 +301,7 @@ class NotebookCreateForm(FormShell):
             note = f"{esc(flavor.id)} is sold out on this server: choose another flavor"
         elif sold_out:
             note = f"sold out on this server now: {esc(', '.join(sold_out))}"
-        self.flavor_note.value = f'<span style="color:#9a6700">{note}</span>' if note else ""
+        self.flavor_note.value = f'<span style="{WARN_TEXT}">{note}</span>' if note else ""
 
     def close(self) -> None:
         if self._load_task is not None and not self._load_task.done():

@@ -28,7 +28,7 @@ from traitlets import Bool
 from nb_devenv.client._models import Instance
 
 from . import runtime
-from ._html import esc, html_part, set_hidden
+from ._html import LINK, MUTED, esc, html_part, set_hidden
 
 __all__ = ["OpenLink", "LINK_TTL", "TokenFetcher", "link_html"]
 
@@ -46,8 +46,8 @@ def link_html(instance: Instance, token: str, ttl: float = LINK_TTL) -> str:
     href = instance.url_with_token(token) or ""
     return (
         f'<a class="nb-devenv-open-anchor" href="{esc(href)}" target="_blank" rel="noopener noreferrer" '
-        f'style="color:#0969da;text-decoration:underline;font-weight:600">Open {esc(instance.name)} in JupyterLab ↗</a> '
-        f'<span style="color:#57606a">(the link holds the access token; hidden again in {ttl:g} s)</span>')
+        f'style="color:{LINK};text-decoration:underline;font-weight:600">Open {esc(instance.name)} in JupyterLab ↗</a> '
+        f'<span style="color:{MUTED}">(the link holds the access token; hidden again in {ttl:g} s)</span>')
 
 
 def _spawn_open(work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -81,10 +81,9 @@ class OpenLink(widgets.HBox):
         self._instance: Instance | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
-        self.button = widgets.Button(
-            description="Open", icon="external-link",
-            tooltip=f"Show a link to the instance's JupyterLab; it carries the access token and "
-                    f"disappears after {ttl:g} s")
+        self._tooltip = (f"Show a link to the instance's JupyterLab; it carries the access token and "
+                         f"disappears after {ttl:g} s")
+        self.button = widgets.Button(description="Open", icon="external-link", tooltip=self._tooltip)
         self.button.add_class("nb-devenv-open-button")
         self.link = html_part("nb-devenv-open-link")
         super().__init__(children=[self.button, self.link], **kwargs)
@@ -100,6 +99,9 @@ class OpenLink(widgets.HBox):
         """Show the row or not, and enable the button (its owner knows about deletion and busy)."""
         set_hidden(self, not available)
         self.button.disabled = not available or not enabled
+        self.button.tooltip = (self._tooltip if not self.button.disabled
+                               else "Open: the instance is not running" if not available
+                               else "Open: wait for the current action to finish")
 
     async def reveal(self) -> None:
         """What a click does: fetch the token, then show the link for ``ttl`` seconds, provided

@@ -21,7 +21,7 @@ from nb_devenv.client._tables import (
     text_table,
 )
 
-from ._html import badge, esc
+from ._html import MUTED, badge, esc
 
 __all__ = ["InstanceTable", "ImageTable", "FlavorTable", "KeyValueView", "Message"]
 
@@ -79,7 +79,7 @@ class InstanceTable:
             body.append(f"<tr>{''.join(cells)}</tr>")
         return (f'<table class="nb-devenv-list"><thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table>'
-                f'<div style="color:#57606a">{esc(self._footer())}</div>')
+                f'<div style="color:{MUTED}">{esc(self._footer())}</div>')
 
 
 class _CatalogueTable(Generic[T]):
@@ -113,7 +113,7 @@ class _CatalogueTable(Generic[T]):
         body = "".join("<tr>" + "".join(f"<td>{esc(row[c])}</td>" for c in self.columns) + "</tr>"
                        for row in self.rows())
         return (f'<table class="{self.css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-                f'<div style="color:#57606a">{len(self)} {self.what}s</div>')
+                f'<div style="color:{MUTED}">{len(self)} {self.what}s</div>')
 
 
 class ImageTable(_CatalogueTable[NotebookImage]):

@@ -59,6 +59,9 @@ def shutdown() -> None:
         except Exception:  # noqa: BLE001 - unloading must go on
             pass
     _LIVE.clear()
+    from .snapshot import forget_all  # loaded with the widgets
+
+    forget_all()
     shutdown_hubs()
     for task in list(_TASKS):
         task.cancel()

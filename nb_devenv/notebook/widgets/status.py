@@ -3,8 +3,12 @@
 It shows name, id, flavor, storage, the status (a coloured badge; CSS class per status family),
 the lifecycle step, failure reasons, the time since creation and, while the instance runs with
 auto-stop on, a countdown with a bar and the local time at which it will stop (a warning below
-ten minutes). Stop / Start / Delete are enabled only when the instance's API's rules
-(:func:`nb_devenv.contract.can`, :func:`nb_devenv.contract.notebooks.can`) allow them.
+ten minutes: badge, border and digits turn amber, red in the last minute). A transition's badge
+turns and shows how long it has lasted. Stop / Start / Delete are enabled only when the
+instance's API's rules (:func:`nb_devenv.contract.can`, :func:`nb_devenv.contract.notebooks.can`)
+allow them; a disabled button's tooltip says why. Delete asks first, in place, saying what
+happens to the storage; once the instance is deleted one line says so and the buttons go. An
+action's message belongs to the status it describes and goes when the status changes.
 
 The lease row: a running Notebook API instance has **Extend** buttons (+1 h, +4 h) that renew
 its lease through ``client.extend`` (errors show on the widget's error line); a running old-API
@@ -27,7 +31,7 @@ The widget subscribes to the kernel's shared :class:`~nb_devenv.notebook.watch.K
 fast during transitions, slow when stable, and a 1-second tick without any request that
 recomputes the countdown from ``stop_timestamp`` and the clock (never a local decrement). All
 trait changes of one update go out inside ``hold_sync()``. ``close()`` unsubscribes and cancels
-the widget's tasks before closing; a deleted instance shows "deleted" and stops being polled.
+the widget's tasks before closing; a deleted instance shows DELETED and stops being polled.
 
 The polls and the ticks run on the kernel's watch thread (:mod:`nb_devenv.notebook.watch`), so
 the widget stays live while a cell blocks (``time.sleep``, heavy CPU, a ``--wait``). Its
@@ -65,8 +69,18 @@ from nb_devenv.core.clock import Clock
 from ..watch import Hub, Subscription, ui_lock
 from . import runtime
 from . import status_view as view
-from ._html import STYLE, esc, hold_sync_all, html_part, set_family_class, set_hidden
+from ._html import (
+    STYLE,
+    esc,
+    family,
+    hold_sync_all,
+    html_part,
+    set_family_class,
+    set_hidden,
+    set_tone_class,
+)
 from .open_link import LINK_TTL, OpenLink
+from .snapshot import SnapshotDisplay, reattach_line, status_body
 from .status_parts import ActionBar, CountdownRow, LeaseRow
 from .status_view import WARN_BELOW
 from .status_waiters import Waiters
@@ -86,7 +100,7 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class InstanceStatusWidget(widgets.VBox):
+class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
     """Live status of one instance (see the module docstring).
 
     Parameters
@@ -146,22 +160,32 @@ class InstanceStatusWidget(widgets.VBox):
         self._status_value = html_part("nb-devenv-status-value")
         self._steps = html_part("nb-devenv-steps")
         self._status_row = widgets.HBox([self._status_value, self._steps])
+        self._status_row.add_class("nb-devenv-row")
         self._details = html_part("nb-devenv-details")
         self._countdown_row = CountdownRow()
         self._open_link = OpenLink(self._token, spawn=lambda work: self._spawn(work, "open"),
                                    on_error=self._show_error)
         self._lease_row = LeaseRow(self._click_extend)
         self._actions = ActionBar()
+        # Open beside the action buttons, not alone on a row
+        self._action_row = widgets.HBox([self._open_link, self._actions])
+        self._open_link.add_class("nb-devenv-row")
+        self._action_row.add_class("nb-devenv-row")
+        self._action_row.add_class("nb-devenv-actions")
         self._message_html = html_part("nb-devenv-message")
         self._error_html = html_part("nb-devenv-error")
+        #: the statuses the current message describes (it goes when the status is none of them)
+        self._message_for: frozenset[str] = frozenset()
         super().__init__(children=[self._style, self._title, self._status_row, self._details,
-                                   self._countdown_row, self._lease_row, self._open_link, self._actions,
+                                   self._countdown_row, self._lease_row, self._action_row,
                                    self._message_html, self._error_html], **kwargs)
         self.add_class("nb-devenv-status")
 
         self._actions.stop_button.on_click(lambda _b: self._click("stop"))
         self._actions.start_button.on_click(lambda _b: self._click("start"))
-        self._actions.delete_button.on_click(lambda _b: self._click("delete"))
+        self._actions.delete_button.on_click(lambda _b: self.ask_delete())
+        self._actions.confirm_button.on_click(lambda _b: self._confirm_delete())
+        self._actions.cancel_button.on_click(lambda _b: self.cancel_delete())
         self._actions.refresh_button.on_click(lambda _b: self._spawn(self.refresh(), "refresh"))
         self._open_link.observe(self._link_changed, names="shown")
 
@@ -240,14 +264,14 @@ class InstanceStatusWidget(widgets.VBox):
         (no request; only changed values reach the front end: about one message a second).
 
         Kept cheap, as it runs each second for every widget of the kernel: nothing is recomputed
-        while the second shown and the age's minute are those of the last tick, and only the
-        countdown's text is set when only its digits moved."""
+        while the second shown, a transition's elapsed time and the age's minute are those of
+        the last tick, and only the countdown's text is set when only its digits moved."""
         with ui_lock:
             instance = self._instance
             if self._closed or instance is None:
                 return
             minute = (id(instance), self.deleted, (instance.age_seconds() or 0) // 60)
-            key = (minute, self._busy, instance.remain_time)
+            key = (minute, self._busy, instance.remain_time, view.transition_elapsed(instance))
             if key == self._ticked:
                 return
             if self._ticked is None or self._ticked[0] != minute:  # the age moves once a minute
@@ -256,6 +280,8 @@ class InstanceStatusWidget(widgets.VBox):
                     self._details.value = details
             self._ticked = key
             self._show_countdown(instance)
+            with self._status_value.hold_sync(), self.hold_sync():
+                self._show_status(instance)  # the tone follows the time left, a transition's time runs
             self._show_lease(instance)
 
     def mark_deleted(self) -> None:
@@ -265,6 +291,8 @@ class InstanceStatusWidget(widgets.VBox):
                 return
             self.deleted = True
             self.status = "DELETED"
+            self.poll_error = ""
+            self._actions.ask("")
             self.hide_link()
             self._unsubscribe()
             self._render()
@@ -324,7 +352,7 @@ class InstanceStatusWidget(widgets.VBox):
         with ui_lock:
             self._update(instance)
             if announce:
-                self.message = f"refreshed at {time.strftime('%H:%M:%S')}"
+                self._say(f"refreshed at {time.strftime('%H:%M:%S')}")
             self._render()
 
     def close(self) -> None:
@@ -349,6 +377,12 @@ class InstanceStatusWidget(widgets.VBox):
         return {**self._actions.buttons, "Open": self._open_link.button}
 
     @property
+    def confirm_buttons(self) -> dict[str, widgets.Button]:
+        """The buttons of the delete question by description: "Confirm delete", "Cancel" (shown
+        after a click on Delete)."""
+        return {b.description: b for b in (self._actions.confirm_button, self._actions.cancel_button)}
+
+    @property
     def extend_buttons(self) -> dict[str, widgets.Button]:
         """The lease's Extend buttons by description: "+1 h", "+4 h" (shown for a running
         Notebook API instance)."""
@@ -362,7 +396,9 @@ class InstanceStatusWidget(widgets.VBox):
                 "details": self._details, "countdown": row.countdown, "bar": row.bar,
                 "warning": row.warning, "link": self._open_link.link, "message": self._message_html,
                 "error": self._error_html, "countdown_row": row, "open_row": self._open_link,
-                "lease": self._lease_row, "lease_note": self._lease_row.note, "extend": self._lease_row.extend_box}
+                "lease": self._lease_row, "lease_note": self._lease_row.note, "extend": self._lease_row.extend_box,
+                "actions": self._action_row, "confirm": self._actions.confirm_box,
+                "question": self._actions.question}
 
     def all_widgets(self) -> list[widgets.Widget]:
         """This widget, its parts, and their layouts and styles (what :func:`wait` re-sends)."""
@@ -382,6 +418,14 @@ class InstanceStatusWidget(widgets.VBox):
         if data:
             data["text/plain"] = repr(self)  # the full line, not ipywidgets' 110-char cut
         return data
+
+    def snapshot_body(self) -> str:
+        """The state a saved notebook shows without a kernel (no token, no countdown)."""
+        return status_body(self.instance_id, self._instance, deleted=self.deleted, message=self.message,
+                           problems=(self.error,) if self.error else ())
+
+    def snapshot_footer(self) -> str:
+        return reattach_line(self.instance_id)
 
     # -- the snapshot ------------------------------------------------------------------------------
 
@@ -450,8 +494,32 @@ class InstanceStatusWidget(widgets.VBox):
             name = self._instance.name if self._instance else self.instance_id
             self._busy = op
             self.error = ""
-            self.message = f"{_VERBS[op]} {name}…"
+            self._say(f"{_VERBS[op]} {name}…")
             self._render()
+
+    def _say(self, message: str, *also: str) -> None:
+        """Show ``message`` as long as the status is the one shown now (or one of ``also``)."""
+        with ui_lock:
+            self.message = message
+            self._message_for = frozenset({self.status, *also})
+
+    def ask_delete(self) -> None:
+        """What Delete does: ask in place, saying what happens to the storage (Confirm delete /
+        Cancel); nothing is deleted yet."""
+        with ui_lock:
+            if self._busy is not None or self._closed or self.deleted:
+                return
+            self._actions.ask(view.delete_question(self._instance, self.instance_id))
+
+    def cancel_delete(self) -> None:
+        """Cancel: put the buttons back, the instance stays."""
+        with ui_lock:
+            self._actions.ask("")
+
+    def _confirm_delete(self) -> None:
+        with ui_lock:
+            self._actions.ask("")
+            self._click("delete")
 
     def _click_extend(self, seconds: int) -> None:
         self._click("extend", self._extend(seconds))
@@ -472,9 +540,8 @@ class InstanceStatusWidget(widgets.VBox):
             client = self._client()
             lease = await client.extend(self.instance_id, seconds)
             stops = f" (it stops at {view.local_stop_time(lease.deadline_ms, client.clock)})" if lease.deadline_ms else ""
-            with ui_lock:
-                self.message = f"extended by {seconds // 3600} h{stops}"
             self.update(await client.get(self.instance_id))  # the countdown moves at once
+            self._say(f"extended by {seconds // 3600} h{stops}")
             if self._hub is not None:
                 self._hub.poke()
         except NotFoundError:
@@ -492,15 +559,12 @@ class InstanceStatusWidget(widgets.VBox):
         try:
             client = self._client()
             if op == "delete":
-                deleted = await client.delete(self.instance_id)
-                with ui_lock:
-                    self.message = f"deleted {deleted}"
-                    self.mark_deleted()
+                await client.delete(self.instance_id)
+                self.mark_deleted()  # the steps line says so: no message beside it
                 return
             result = await client.action(self.instance_id, op)
-            with ui_lock:
-                self.message = f"{op}: {result.transition()}"
             self.update(await client.get(self.instance_id))  # show the new status at once
+            self._say(f"{op}: {result.transition()}", result.current_status)
             if self._hub is not None:
                 self._hub.poke()  # and poll fast while it moves
         except NotFoundError:
@@ -533,8 +597,8 @@ class InstanceStatusWidget(widgets.VBox):
 
     def _parts(self) -> list[widgets.DOMWidget]:
         return [self._style, self._title, self._status_row, self._status_value, self._steps, self._details,
-                *self._countdown_row.all_widgets(), *self._lease_row.all_widgets(), *self._open_link.all_widgets(),
-                *self._actions.all_widgets(), self._message_html, self._error_html]
+                *self._countdown_row.all_widgets(), *self._lease_row.all_widgets(), self._action_row,
+                *self._open_link.all_widgets(), *self._actions.all_widgets(), self._message_html, self._error_html]
 
     def _live_note(self) -> str:
         if self.live or self.deleted or not self._watch_wanted:
@@ -555,6 +619,14 @@ class InstanceStatusWidget(widgets.VBox):
         with row.hold_sync(), row.countdown.hold_sync(), row.bar.hold_sync(), row.warning.hold_sync():
             row.show(countdown)
 
+    def _show_status(self, instance: Instance | None) -> None:
+        """The badge and the border: coloured by the status and the time left; a transition's
+        badge with the time it has lasted."""
+        status = view.shown_status(instance, deleted=self.deleted)
+        set_tone_class(self, view.tone(status, self.remaining))
+        self._status_value.value = view.status_pill(status, deleted=self.deleted, remaining=self.remaining,
+                                                    elapsed=view.transition_elapsed(instance))
+
     def _show_lease(self, instance: Instance | None) -> None:
         lease = view.lease_view(instance, deleted=self.deleted, idle=self._busy is None)
         if lease != self._lease_shown:
@@ -571,20 +643,28 @@ class InstanceStatusWidget(widgets.VBox):
         instance = self._instance
         with hold_sync_all(self.all_widgets()):
             status = view.shown_status(instance, deleted=self.deleted)
+            if self.message and status not in self._message_for:
+                self.message = ""  # it described a status that is gone
             set_family_class(self, status)
             set_family_class(self._status_value, status)
             self._title.value = view.title_html(self.instance_id, instance)
-            self._status_value.value = view.status_pill(status, deleted=self.deleted)
             self._steps.value = view.steps_html(instance, status, deleted=self.deleted, seen=self._seen)
             self._details.value = view.details_html(instance)
             self._show_countdown(instance)
+            self._show_status(instance)
             self._show_lease(instance)
             running = bool(instance and not self.deleted and instance.status == "RUNNING" and instance.url)
             self._open_link.offer(running, enabled=self._busy is None)
-            self._actions.enable(status, idle=self._busy is None and not self.deleted, api=self.api)
+            self._actions.enable(status, busy=self._busy, deleted=self.deleted, api=self.api)
+            if self._actions.asking and self._actions.delete_button.disabled:
+                self._actions.ask("")  # the status moved on: a delete is no longer possible
+            set_hidden(self._action_row, self.deleted)
             said = [esc(text) for text in (self.stop_reason, self.message) if text]
             self._message_html.value = " · ".join(said) + self._live_note()
             set_hidden(self._message_html, not self._message_html.value)
             problems = [p for p in (self.error, self.poll_error) if p]
             self._error_html.value = view.problems_html(problems)
             set_hidden(self._error_html, not problems)
+            settled = family(status) != "transition"
+        if settled:  # the output's static copy (each update makes JupyterLab re-create the view)
+            self.refresh_snapshot()

@@ -20,14 +20,16 @@ from nb_devenv.client._tables import instance_row
 from nb_devenv.contract import format_duration
 from nb_devenv.core.clock import Clock
 
-from ._html import badge, esc
+from ._html import badge, esc, family, muted, tone_text
 
-__all__ = ["WARN_BELOW", "EXTEND_STEPS", "CountdownView", "LeaseView", "text_line", "shown_status", "status_pill",
-           "title_html", "steps_html", "details_html", "local_stop_time", "countdown_view", "lease_view",
-           "live_note_html", "problems_html"]
+__all__ = ["WARN_BELOW", "CRITICAL_BELOW", "EXTEND_STEPS", "CountdownView", "LeaseView", "text_line", "shown_status",
+           "tone", "transition_elapsed", "status_pill", "title_html", "steps_html", "details_html", "local_stop_time",
+           "countdown_view", "lease_view", "live_note_html", "problems_html", "button_tooltips", "delete_question"]
 
-#: below this many seconds of auto-stop time left the widget warns
+#: below this many seconds of auto-stop time left the widget warns (amber)
 WARN_BELOW = 600
+#: below this many seconds left the warning turns red
+CRITICAL_BELOW = 60
 #: what the Extend buttons of a Notebook API instance add to its run time, in seconds
 EXTEND_STEPS = (3600, 4 * 3600)
 
@@ -66,9 +68,31 @@ def shown_status(instance: Instance | None, *, deleted: bool) -> str:
     return instance.status if instance is not None else ""
 
 
-def status_pill(status: str, *, deleted: bool = False) -> str:
-    """The coloured status badge (it says "deleted" in lower case once the instance is gone)."""
-    return badge(status, "deleted" if deleted else None)
+def tone(status: str, remaining: int | None) -> str:
+    """The colour of the badge and the border: the status family's, but a running instance with
+    less than :data:`WARN_BELOW` seconds left is "warn" (amber), less than
+    :data:`CRITICAL_BELOW` "critical" (red)."""
+    fam = family(status)
+    if fam == "running" and remaining is not None:
+        if remaining < CRITICAL_BELOW:
+            return "critical"
+        if remaining < WARN_BELOW:
+            return "warn"
+    return fam
+
+
+def transition_elapsed(instance: Instance | None, clock: Clock | None = None) -> str:
+    """How long the instance has been in its transitional status (``1m5s``), on the server's
+    clock from its last update; ``""`` when it is not in one or the time is not known."""
+    if instance is None or family(instance.status) != "transition" or not instance.latest_update_timestamp:
+        return ""
+    now = _read_on(instance, clock).clock.now_ms()
+    return format_duration(max(0, now - instance.latest_update_timestamp) // 1000, "short")
+
+
+def status_pill(status: str, *, deleted: bool = False, remaining: int | None = None, elapsed: str = "") -> str:
+    """The status badge, coloured by :func:`tone`; a transition's turns and shows ``elapsed``."""
+    return badge(status, "DELETED" if deleted else None, tone=tone(status, remaining), elapsed=elapsed)
 
 
 def title_html(instance_id: str, instance: Instance | None) -> str:
@@ -78,7 +102,7 @@ def title_html(instance_id: str, instance: Instance | None) -> str:
     text = (f'<b class="nb-devenv-name" style="font-size:1.1em">{esc(instance.name)}</b> '
             f'<code class="nb-devenv-id">{esc(instance.id)}</code>')
     if instance.description:
-        text += f'<div class="nb-devenv-description" style="color:#57606a">{esc(instance.description)}</div>'
+        text += f'{muted(esc(instance.description), "nb-devenv-description", "div")}'
     return text
 
 
@@ -101,7 +125,7 @@ def _failure_html(status: str, reasons: dict[str, object]) -> str:
     details = reasons.get("detail") or {}
     if isinstance(details, dict) and details:
         text += "<br>" + "; ".join(f"{esc(k)}: {esc(v)}" for k, v in details.items())
-    return f'<span class="nb-devenv-failed-reason" style="color:#cf222e">{text}</span>'
+    return f'<span class="nb-devenv-failed-reason" style="{tone_text("failed")}">{text}</span>'
 
 
 def steps_html(instance: Instance | None, status: str, *, deleted: bool = False,
@@ -125,12 +149,12 @@ def steps_html(instance: Instance | None, status: str, *, deleted: bool = False,
     parts = []
     for index, name in enumerate(flow):
         if index < current:
-            parts.append(f'<span class="nb-devenv-step-done" style="color:#1a7f37">✓ {name}</span>')
+            parts.append(f'<span class="nb-devenv-step-done" style="{tone_text("running")}">✓ {name}</span>')
         elif index == current:
             shown = status if status != step else name
             parts.append(f'<span class="nb-devenv-step-current"><b>● {esc(shown)}</b></span>')
         else:
-            parts.append(f'<span class="nb-devenv-step-next" style="color:#8c959f">○ {name}</span>')
+            parts.append(muted(f"○ {name}", "nb-devenv-step-next"))
     return " → ".join(parts)
 
 
@@ -165,7 +189,7 @@ def details_html(instance: Instance | None, clock: Clock | None = None) -> str:
             items.append(f"auto-stop after {setting} of running")
     elif not instance.auto_stop.enable:
         items.append("auto-stop off")
-    return '<span style="color:#57606a">' + " · ".join(items) + "</span>"
+    return muted(" · ".join(items))
 
 
 def local_stop_time(stop_timestamp: int, clock: Clock) -> str:
@@ -189,10 +213,12 @@ class CountdownView:
     bar_max: float | None = None
     #: the bar's value, in steps of 1/240 of ``bar_max`` (the bar is 240 px wide)
     bar_value: float = 0.0
+    #: the :func:`tone` of the time left: "running", "warn" or "critical"
+    shade: str = "running"
 
     @property
     def bar_style(self) -> str:
-        return "warning" if self.warning else "success"
+        return {"warn": "warning", "critical": "danger"}.get(self.shade, "success")
 
 
 def countdown_view(instance: Instance | None, clock: Clock | None = None, *,
@@ -208,15 +234,19 @@ def countdown_view(instance: Instance | None, clock: Clock | None = None, *,
         bar_max = float(max(instance.auto_stop.duration or 0, left, 1))
         # move the bar only when that shows, not every second
         step = bar_max / 240
-        warning = ""
-        if left < WARN_BELOW:
-            warning = (f'<span style="color:#9a6700;font-weight:600">⚠ less than {WARN_BELOW // 60} minutes '
-                       f'left: the instance stops at {at}. Save your work.</span>')
+        shade = tone("RUNNING", left)
+        warning, digits = "", "font-family:monospace"
+        if shade != "running":
+            within = "1 minute" if shade == "critical" else f"{WARN_BELOW // 60} minutes"
+            warning = (f'<span style="{tone_text(shade)};font-weight:600">⚠ less than {within} left: '
+                       f'the instance stops at {at}. Save your work{" now" if shade == "critical" else ""}.</span>')
+            digits += f";{tone_text(shade)}"
         return CountdownView(
             remaining=left,
-            text=(f'auto-stop in <b class="nb-devenv-countdown-value" style="font-family:monospace">'
-                  f'{format_duration(left, "clock")}</b> · stops at {at} (local time)'),
-            warning=warning, bar_max=bar_max, bar_value=float(round(left / step) * step))
+            text=(f'<span class="nb-devenv-nowrap">auto-stop in <b class="nb-devenv-countdown-value" '
+                  f'style="{digits}">{format_duration(left, "clock")}</b></span> · '
+                  f'<span class="nb-devenv-nowrap">stops at {at} (local time)</span>'),
+            warning=warning, bar_max=bar_max, bar_value=float(round(left / step) * step), shade=shade)
     if instance.status == "RUNNING" and not instance.auto_stop.enable:
         return CountdownView(text="auto-stop off: it runs until you stop it")
     return CountdownView()
@@ -232,6 +262,8 @@ class LeaseView:
     extend: bool = False
     #: the steps of :data:`EXTEND_STEPS` that keep the run time within the API's 72 h
     extendable: frozenset[int] = frozenset()
+    #: an action runs (the Extend buttons wait for it)
+    busy: bool = False
 
 
 def lease_view(instance: Instance | None, clock: Clock | None = None, *, deleted: bool = False,
@@ -251,7 +283,8 @@ def lease_view(instance: Instance | None, clock: Clock | None = None, *, deleted
         room = DURATION_MAX_MS // 1000 - left
         return LeaseView(
             note="lease: let it run longer",
-            extend=True, extendable=frozenset(s for s in EXTEND_STEPS if s <= room) if idle else frozenset())
+            extend=True, extendable=frozenset(s for s in EXTEND_STEPS if s <= room) if idle else frozenset(),
+            busy=not idle)
     if left is None:
         return LeaseView()
     return LeaseView(note=(
@@ -264,9 +297,60 @@ def live_note_html(instance_id: str, *, after_message: bool = False) -> str:
     """Why a widget made where no event loop runs (terminal IPython) does not move."""
     note = (f"not updating live (no running event loop here); in a notebook, "
             f"<code>%devenv watch {esc(instance_id)}</code> shows a live widget")
-    return ("<br>" if after_message else "") + f'<span style="color:#57606a">{note}</span>'
+    return ("<br>" if after_message else "") + muted(note)
 
 
 def problems_html(problems: Sequence[str]) -> str:
     """The error line: one red "⚠ …" per problem (an action's error, a failed poll)."""
-    return "<br>".join(f'<span style="color:#cf222e">⚠ {esc(p)}</span>' for p in problems)
+    return "<br>".join(f'<span style="{tone_text("failed")}">⚠ {esc(p)}</span>' for p in problems)
+
+
+#: what each button does, its tooltip while enabled
+_DOES = {"Stop": "Stop the instance (its storage and files stay)", "Start": "Start the instance",
+         "Delete": "Delete the instance (asks first)", "Refresh": "Fetch its status now"}
+
+
+def _why_not(button: str, status: str) -> str:
+    fam = family(status)
+    if not status:
+        return "waiting for the instance's status"
+    if fam == "transition":
+        return f"wait until {status} is over"
+    if button == "Start" and fam == "running":
+        return "the instance is already running"
+    if button == "Stop" and fam in ("stopped", "failed"):
+        return "the instance is not running" if fam == "failed" else "the instance is already stopped"
+    if button == "Delete" and fam == "running":
+        return "stop the instance first (a running instance cannot be deleted)"
+    return f"not possible while the instance is {status}"
+
+
+def button_tooltips(status: str, enabled: dict[str, bool], *, busy: str | None = None) -> dict[str, str]:
+    """The tooltip of each action button ("Stop", "Start", "Delete", "Refresh"): what it does
+    when it is enabled, why not when it is disabled ("Start: the instance is already running")."""
+    tips = {}
+    for button, on in enabled.items():
+        if on:
+            tips[button] = _DOES[button]
+        elif busy is not None:
+            tips[button] = f"{button}: wait for the {busy} to finish"
+        elif button == "Refresh":
+            tips[button] = "Refresh: the instance was deleted"
+        else:
+            tips[button] = f"{button}: {_why_not(button, status)}"
+    return tips
+
+
+def delete_question(instance: Instance | None, instance_id: str) -> str:
+    """What Delete asks before it deletes: which instance, and what happens to its storage
+    (an EVS disk goes with the instance, OBS files stay)."""
+    name = esc(instance.name) if instance is not None else esc(instance_id)
+    storage = instance.storage if instance is not None else None
+    if storage is not None and storage.kind == "OBS":
+        fate = f"Its files in OBS ({esc(storage.path or 'the bucket')}) stay; only the instance goes."
+    elif storage is not None:
+        fate = (f"Its disk ({esc(storage.describe())}) and every file on it are deleted with it; "
+                "this cannot be undone.")
+    else:
+        fate = "Its disk and every file on it are deleted with it; this cannot be undone."
+    return f'<b>Delete {name}?</b> {fate}'

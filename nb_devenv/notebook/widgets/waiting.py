@@ -36,6 +36,7 @@ def resend_state(widget: InstanceStatusWidget | FormShell) -> None:
                     w.send_state()
             else:
                 target.send_state()
+        widget.refresh_snapshot(cell_end=True)  # the output's static copy, from this cell too
 
 
 async def wait(widget: InstanceStatusWidget | FormShell, until: str | Iterable[str] = "RUNNING",

@@ -7,8 +7,7 @@ JupyterHub/KubeSpawner-backed provisioner can sit beside :mod:`.local` without t
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from nb_devenv.contract import Flavor, Profile
@@ -45,10 +44,13 @@ class ProvisionError(Exception):
 
 @dataclass(frozen=True)
 class Started:
-    """A running instance's process and port."""
+    """A started instance's server: how the provisioner finds it again (``handle``, in the
+    provisioner's own format, stored with the instance), its JupyterLab (``url``), and the
+    token that opens it when the provisioner issues its own (``None``: the instance's)."""
 
-    pid: int
-    port: int
+    handle: str
+    url: str
+    token: str | None = field(default=None, repr=False)
 
 
 class Provisioner(ABC):
@@ -59,16 +61,12 @@ class Provisioner(ABC):
         """Why this machine cannot run ``profile`` on ``flavor`` at all (``None`` if it can)."""
 
     @abstractmethod
-    def prepare_storage(self, instance: InstanceRecord) -> Path:
-        """Create the instance's working directory (EVS disk or OBS directory); return it."""
-
-    @abstractmethod
-    async def start(self, instance: InstanceRecord, on_spawned: Callable[[int], None]) -> Started:
+    async def start(self, instance: InstanceRecord, on_spawned: Callable[[str], None]) -> Started:
         """Start the instance's Jupyter server and wait until it answers with its token.
 
-        ``on_spawned(pid)`` is called as soon as a process exists, so that it can be found
-        again if the server dies during the start. Raises :class:`ProvisionError`, after
-        cleaning up, if the server does not become ready.
+        ``on_spawned(handle)`` is called as soon as a server exists, so that it can be found
+        again if the nb_devenv server dies during the start. Raises :class:`ProvisionError`,
+        after cleaning up, if the server does not become ready.
         """
 
     @abstractmethod
@@ -77,7 +75,7 @@ class Provisioner(ABC):
 
     @abstractmethod
     def is_alive(self, instance: InstanceRecord) -> bool:
-        """Whether the instance's server process still exists."""
+        """Whether the instance's server still exists (as last seen: see :meth:`refresh`)."""
 
     @abstractmethod
     async def answers(self, instance: InstanceRecord) -> bool:
@@ -85,12 +83,27 @@ class Provisioner(ABC):
         (used to re-adopt instances after a restart without trusting a reused pid)."""
 
     @abstractmethod
-    def destroy(self, instance: InstanceRecord) -> None:
-        """Remove what a deleted instance leaves (EVS disk, runtime files); OBS files stay."""
+    async def destroy(self, instance: InstanceRecord) -> None:
+        """Remove what a deleted instance leaves (EVS disk, runtime files); OBS files stay.
+        Raises ``OSError`` if some of it could not go (the next boot tries again)."""
 
     @abstractmethod
-    async def terminate_orphans(self, keep_pids: Iterable[int]) -> list[int]:
-        """Terminate instance servers that no instance owns any more; return their pids."""
+    async def terminate_orphans(self, keep: Iterable[str]) -> list[str]:
+        """Terminate instance servers of instances other than ``keep`` (the ids of the instances
+        whose server was re-adopted): what a crash or a lost record left running. Returns the
+        handles of the servers it terminated."""
+
+    async def refresh(self, instances: Iterable[InstanceRecord]) -> None:
+        """Look at the servers of ``instances`` again, before the lifecycle's tick asks
+        :meth:`is_alive` about them (a remote provisioner asks its service here, once per
+        tick; a local one sees its processes directly)."""
+
+    def ended_reason(self, instance: InstanceRecord) -> str:
+        """Why the server of ``instance``, RUNNING until now, is gone (for ``failed_reasons``)."""
+        code = self.exit_code(instance)
+        how = f" with exit code {code}" if code is not None else ""
+        return (f"The Jupyter server of this instance exited unexpectedly{how}; the "
+                "instance is now STOPPED. Start it again with the 'start' action.")
 
     def remove_orphan_files(self, instance_ids: Iterable[str]) -> list[str]:
         """Remove what instances that no longer exist left behind (a delete cut short by a

@@ -38,7 +38,8 @@ from .base import (
     Started,
 )
 
-__all__ = ["LocalProcessProvisioner", "LAUNCHER_MODULE", "instance_environment", "has_gpu"]
+__all__ = ["LocalProcessProvisioner", "LAUNCHER_MODULE", "instance_environment", "has_gpu", "local_handle",
+           "parse_local_handle", "local_url"]
 
 log = logging.getLogger("nb_devenv.server")
 
@@ -67,6 +68,28 @@ def instance_environment(environ: dict[str, str]) -> dict[str, str]:
         elif key.upper() in _PROXIES and "@" not in value:
             kept[key] = value
     return kept
+
+
+# --- handles: ``"<pid>"`` once the process exists, ``"<pid>:<port>"`` once it answers -------------
+
+def local_handle(pid: int, port: int | None = None) -> str:
+    return str(pid) if port is None else f"{pid}:{port}"
+
+
+def parse_local_handle(handle: str | None) -> tuple[int | None, int | None]:
+    """``(pid, port)`` of a handle (``None`` for what it does not hold, or cannot be read)."""
+    if not handle:
+        return None, None
+    pid, _, port = handle.partition(":")
+    try:
+        return int(pid), int(port) if port else None
+    except ValueError:
+        return None, None
+
+
+def local_url(port: int) -> str:
+    """The JupyterLab of the instance server listening on ``port``."""
+    return f"http://127.0.0.1:{port}{JUPYTERLAB_PATH}"
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -229,7 +252,7 @@ class LocalProcessProvisioner(Provisioner):
         env["JUPYTER_CONFIG_DIR"] = str(self.layout.config_dir(instance.id))
         return env
 
-    async def start(self, instance: InstanceRecord, on_spawned: Callable[[int], None]) -> Started:
+    async def start(self, instance: InstanceRecord, on_spawned: Callable[[str], None]) -> Started:
         workdir = self.prepare_storage(instance)
         runtime = self.layout.runtime_dir(instance.id)
         for stale in runtime.glob("jpserver-*"):
@@ -249,7 +272,7 @@ class LocalProcessProvisioner(Provisioner):
                 start_new_session=True, close_fds=True,
             )
         self._children[process.pid] = process
-        on_spawned(process.pid)
+        on_spawned(local_handle(process.pid))
         try:
             port = await self._wait_ready(instance, process, runtime / f"jpserver-{process.pid}.json")
         except asyncio.CancelledError:
@@ -259,7 +282,7 @@ class LocalProcessProvisioner(Provisioner):
         except BaseException:
             await self._terminate(process.pid)
             raise
-        return Started(pid=process.pid, port=port)
+        return Started(handle=local_handle(process.pid, port), url=local_url(port))
 
     async def _wait_ready(self, instance: InstanceRecord, process: subprocess.Popen[bytes], runtime_file: Path) -> int:
         deadline = time.monotonic() + self.start_timeout
@@ -339,27 +362,42 @@ class LocalProcessProvisioner(Provisioner):
         self._exit_codes.pop(pid, None)  # an asked-for stop is not worth reporting
 
     async def stop(self, instance: InstanceRecord) -> None:
-        if instance.pid is not None:
-            await self._terminate(instance.pid)
+        pid, _ = parse_local_handle(instance.handle)
+        if pid is not None:
+            await self._terminate(pid)
 
     def is_alive(self, instance: InstanceRecord) -> bool:
-        if instance.pid is None:
+        pid, _ = parse_local_handle(instance.handle)
+        if pid is None:
             return False
-        if instance.pid in self._children:
-            return self._alive(instance.pid)
-        return _is_launcher(instance.pid)
+        if pid in self._children:
+            return self._alive(pid)
+        return _is_launcher(pid)
 
     async def answers(self, instance: InstanceRecord) -> bool:
-        if instance.pid is None or instance.port is None or not self.is_alive(instance):
+        _, port = parse_local_handle(instance.handle)
+        if port is None or not self.is_alive(instance):
             return False
-        return await self._status_ok(instance.port, instance.jupyter_token)
+        return await self._status_ok(port, instance.jupyter_token)
 
     def exit_code(self, instance: InstanceRecord) -> int | None:
-        return None if instance.pid is None else self._exit_codes.pop(instance.pid, None)
+        pid, _ = parse_local_handle(instance.handle)
+        return None if pid is None else self._exit_codes.pop(pid, None)
+
+    def ended_reason(self, instance: InstanceRecord) -> str:
+        pid, _ = parse_local_handle(instance.handle)
+        code = self.exit_code(instance)
+        how = f" with exit code {code}" if code is not None else ""
+        return (f"The Jupyter server of this instance (pid {pid}) exited unexpectedly{how}; the instance is "
+                "now STOPPED. Start it again with the 'start' action.")
 
     # --- delete and clean-up -------------------------------------------------------------------
 
-    def destroy(self, instance: InstanceRecord) -> None:
+    async def destroy(self, instance: InstanceRecord) -> None:
+        # a big working directory takes a while to remove: not on the event loop
+        await asyncio.get_running_loop().run_in_executor(None, self._remove_files, instance)
+
+    def _remove_files(self, instance: InstanceRecord) -> None:
         doomed = [self.layout.instance_dir(instance.id)]
         if instance.storage.category == "EVS":
             doomed.append(self.layout.evs_dir(instance.project_id, instance.id))
@@ -394,22 +432,24 @@ class LocalProcessProvisioner(Provisioner):
         except (FileNotFoundError, NotADirectoryError):
             return []
 
-    async def terminate_orphans(self, keep_pids: Iterable[int]) -> list[int]:
-        keep = set(keep_pids)
+    async def terminate_orphans(self, keep: Iterable[str]) -> list[str]:
+        # a server writes its runtime file in its own instance's runtime dir
+        # (instances/<id>/runtime/jpserver-<pid>.json): that says whose it is
+        kept = set(keep)
         orphans = []
         for runtime_file in self.layout.runtime_files():
             try:
                 pid = int(runtime_file.stem.split("-", 1)[1])
             except (IndexError, ValueError):
                 continue
-            if pid in keep:
+            if runtime_file.parent.parent.name in kept and _is_launcher(pid):
                 continue
             if _is_launcher(pid):
                 orphans.append(pid)
             else:
                 runtime_file.unlink(missing_ok=True)  # left by a server that was killed
         await asyncio.gather(*(self._terminate(pid) for pid in orphans))
-        return orphans
+        return [local_handle(pid) for pid in orphans]
 
     def failure_detail(self, instance: InstanceRecord) -> dict[str, str]:
         log_path = self.layout.jupyter_log(instance.id)
