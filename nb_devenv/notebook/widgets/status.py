@@ -152,6 +152,7 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         self._ticked: tuple[object, ...] | None = None
         self._countdown_shown: view.CountdownView | None = None
         self._lease_shown: view.LeaseView | None = None
+        self._status_shown: tuple[str, str, str] | None = None
         #: the instance's API: its hub's client speaks it, its rules enable the buttons
         self.api = instance.api if isinstance(instance, Instance) else self.settings.resolved_api(api)
 
@@ -280,8 +281,10 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
                     self._details.value = details
             self._ticked = key
             self._show_countdown(instance)
-            with self._status_value.hold_sync(), self.hold_sync():
-                self._show_status(instance)  # the tone follows the time left, a transition's time runs
+            status = view.shown_status(instance, deleted=self.deleted)
+            if (status, view.tone(status, self.remaining), key[3]) != self._status_shown:
+                with self._status_value.hold_sync(), self.hold_sync():
+                    self._show_status(instance)  # the tone follows the time left, a transition's time runs
             self._show_lease(instance)
 
     def mark_deleted(self) -> None:
@@ -292,6 +295,7 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
             self.deleted = True
             self.status = "DELETED"
             self.poll_error = ""
+            self.stop_reason = ""  # the steps line says what happened last
             self._actions.ask("")
             self.hide_link()
             self._unsubscribe()
@@ -623,9 +627,11 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         """The badge and the border: coloured by the status and the time left; a transition's
         badge with the time it has lasted."""
         status = view.shown_status(instance, deleted=self.deleted)
-        set_tone_class(self, view.tone(status, self.remaining))
+        tone, elapsed = view.tone(status, self.remaining), view.transition_elapsed(instance)
+        self._status_shown = (status, tone, elapsed)
+        set_tone_class(self, tone)
         self._status_value.value = view.status_pill(status, deleted=self.deleted, remaining=self.remaining,
-                                                    elapsed=view.transition_elapsed(instance))
+                                                    elapsed=elapsed)
 
     def _show_lease(self, instance: Instance | None) -> None:
         lease = view.lease_view(instance, deleted=self.deleted, idle=self._busy is None)
