@@ -19,7 +19,10 @@ human to look at; nothing is pixel-compared):
   stays on one line at 1400 px and nothing overflows at 600 px; Delete asks in place (Cancel
   keeps the instance, Confirm delete deletes it, then the buttons go). Every visible text of the
   widget has a contrast of at least 4.5:1 (WCAG, from ``getComputedStyle``: its colour over its
-  effective background) in JupyterLab Light and Dark, at each of those states.
+  effective background) in JupyterLab Light and Dark, at each of those states. After the
+  auto-stop, the message line says "stopped by auto-stop at HH:MM".
+* Live while a cell blocks, in JupyterLab: while a cell sleeps (its prompt ``[*]``), the
+  countdown keeps ticking and a stop made by another process shows up as STOPPED.
 
 The browser is ``/usr/bin/chromium`` (never a downloaded one); without it the tests fail with
 a message saying so (CI installs it), they are not skipped.
@@ -582,7 +585,8 @@ def test_jupyterlab_status_at_a_glance_in_both_themes_and_a_delete_that_asks(bro
 
         run_cell(page, "clock_advance(120)")
         expect(status).to_have_class(re.compile(r"\bnb-devenv-state-stopped\b"), timeout=60_000)
-        expect(status.locator(".nb-devenv-message")).to_be_hidden()  # "refreshed at …" was about RUNNING
+        # "refreshed at …" was about RUNNING; the widget saw the deadline pass, so it says why
+        expect(status.locator(".nb-devenv-message")).to_have_text(re.compile(r"^stopped by auto-stop at \d\d:\d\d$"))
         stop = status.locator("button.nb-devenv-stop-button")
         expect(stop).to_be_disabled()
         expect(stop).to_have_attribute("title", "Stop: the instance is already stopped")
@@ -624,3 +628,49 @@ def test_jupyterlab_status_at_a_glance_in_both_themes_and_a_delete_that_asks(bro
             context.close()
             print("\nlowest contrast by state:", *(f"{k}: {v}" for k, v in lowest.items()),
                   "screenshots:", *map(str, shots), sep="\n  ")
+
+
+# --- live while a cell blocks --------------------------------------------------------------------------
+
+BLOCKING_NOTEBOOK = [
+    "%load_ext nb_devenv\n%config DevEnv.poll_interval_stable = 2\nfrom nb_devenv.notebook import wait",
+    "%devenv create --name blocked-demo --profile Python3 --flavor modelarts.vm.cpu.2u --auto-stop 1h -o w",
+    "await wait(w, until='RUNNING', timeout=120)\nprint('running')",
+    "import subprocess, sys, time\ntime.sleep(8)\n"
+    "subprocess.run([sys.executable, '-m', 'nb_devenv', 'stop', w.instance_id], check=True)  # elsewhere\n"
+    "time.sleep(120)  # the cell blocks; the widget goes on",
+]
+
+
+def test_jupyterlab_widget_stays_live_while_a_cell_sleeps(browser, jupyterlab):
+    from playwright.sync_api import expect
+
+    write_notebook(jupyterlab.root / "blocking.ipynb", BLOCKING_NOTEBOOK)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        open_notebook(page, jupyterlab, "blocking.ipynb")
+        run_cell(page, "%load_ext nb_devenv")
+        run_cell(page, "-o w")
+        status = page.locator(".jp-OutputArea-output .nb-devenv-status")
+        run_cell(page, "until='RUNNING'")
+        expect(status).to_have_class(re.compile(r"\bnb-devenv-state-running\b"), timeout=120_000)
+        countdown = status.locator(".nb-devenv-countdown-value")
+        expect(countdown).to_be_visible()
+
+        run_cell(page, "time.sleep(120)")
+        prompt = page.locator(".jp-Notebook .jp-CodeCell").filter(has_text="time.sleep(120)").first \
+            .locator(".jp-InputPrompt")
+        expect(prompt).to_have_text("[*]:")
+        ticking = countdown.inner_text()
+        expect(countdown).not_to_have_text(ticking, timeout=5_000)  # the countdown ticks during the sleep
+        # the instance is stopped by another process: the widget shows it while the cell still sleeps
+        expect(status).to_have_class(re.compile(r"\bnb-devenv-state-stopped\b"), timeout=60_000)
+        expect(prompt).to_have_text("[*]:")
+        shoot(status, "live-while-a-cell-sleeps.png")
+    finally:
+        try:
+            page.evaluate("window.jupyterapp.commands.execute('notebook:interrupt-kernel')")
+        finally:
+            context.close()

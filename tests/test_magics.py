@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 
 import ipywidgets
 import pytest
@@ -19,6 +20,7 @@ from IPython.utils.io import capture_output
 from traitlets.config import Config
 
 from nb_devenv import AsyncDevEnvClient, DevEnvError, NotFoundError
+from nb_devenv.notebook import watch
 from nb_devenv.notebook.magics import DevEnv
 from nb_devenv.notebook.widgets import (
     CreateForm,
@@ -408,12 +410,20 @@ async def test_unload_cancels_every_task_and_closes_the_widgets(ip):
     w = ip.run_line_magic("devenv", f"create --name mg-unload {CPU}")
     await wait(w, "RUNNING", timeout=30)
     form = ip.run_line_magic("devenv", "create")
+    w.buttons["Refresh"].click()  # a task on the kernel's loop
     tasks = [t for t in asyncio.all_tasks() if t.get_name().startswith("nb_devenv") and not t.done()]
     assert tasks
+    # the polls and the ticks run on the watch thread
+    assert [t for t in threading.enumerate() if t.name == watch.THREAD_NAME]
     ip.extension_manager.unload_extension("nb_devenv")
     await asyncio.sleep(0.05)
     left = [t for t in asyncio.all_tasks() if t.get_name().startswith("nb_devenv") and not t.done()]
     assert left == []
+    for _ in range(250):  # it closes its clients, then its loop, then ends
+        if not [t for t in threading.enumerate() if t.name == watch.THREAD_NAME]:
+            break
+        await asyncio.sleep(0.02)
+    assert not [t for t in threading.enumerate() if t.name == watch.THREAD_NAME]
     assert w.closed and w.comm is None and form.comm is None
     assert ip.find_line_magic("devenv") is None
     assert not [c for c in ip.configurables if isinstance(c, DevEnv)]

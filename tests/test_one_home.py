@@ -209,7 +209,7 @@ def test_client_hub_magics_and_cli_start_from_the_same_defaults():
     assert api == {_defaults.DEFAULT_API}
     assert fast == {_defaults.POLL_FAST} and slow == {_defaults.POLL_SLOW}
     assert wait == {_defaults.WAIT_TIMEOUT} and timeout == {_defaults.REQUEST_TIMEOUT}
-    assert hub.tick == _defaults.TICK
+    assert hub.tick == _defaults.TICK and hub.tick_budget == _defaults.TICK_BUDGET
 
 
 # -- one poller, one registry of hubs, settings as an object ------------------------------------------

@@ -9,6 +9,7 @@ import asyncio
 import html
 import json
 import re
+import time
 from urllib.parse import quote
 
 import instance_probe
@@ -16,8 +17,9 @@ import ipywidgets
 import pytest
 
 from nb_devenv import AsyncDevEnvClient, NotFoundError
-from nb_devenv.notebook.watch import InstanceHub
+from nb_devenv.notebook.watch import InstanceHub, Subscription
 from nb_devenv.notebook.widgets import CreateForm, InstanceStatusWidget, runtime, wait
+from nb_devenv.notebook.widgets import status_view as view
 
 CPU = {"profile_id": "Python3", "flavor": "modelarts.vm.cpu.2u"}
 
@@ -208,3 +210,59 @@ async def test_wait_judges_a_fresh_snapshot_not_a_stale_one(shared_server, clien
         await client.stop(created.id)
         await client.wait_until(created.id, "STOPPED", timeout=30)
         await client.delete(created.id)
+
+
+async def test_after_auto_stop_the_widget_says_so_and_when(local_server):
+    # a server of its own: its lifecycle clock is moved forward past the deadline
+    client = AsyncDevEnvClient(endpoint=local_server.endpoint, data_dir=local_server.data_dir)
+    hub = InstanceHub(client, fast=0.1, slow=60)  # only the deadline can bring the next poll forward
+    created = await client.create(name="auto-stopped", auto_stop=3600, **CPU)
+    w = InstanceStatusWidget(created, hub=hub)
+    try:
+        running = await wait(w, "RUNNING", timeout=30)
+        deadline = running.auto_stop.stop_timestamp
+        local_server.client().advance_clock(3600 - 3)  # three seconds left
+        hub.poke()  # the hub learns the server's new time with its next answer
+        await until(lambda: w.remaining is not None and w.remaining <= 3, timeout=10)
+        await until(lambda: w.status == "STOPPED", timeout=20)  # long before the next slow poll
+        # the deadline in local time, on the server's clock as now known (it was moved forward:
+        # the deadline was reached a few seconds ago, in real time)
+        at = view.local_stop_time(deadline, w.instance.clock)[:5]
+        assert at in {time.strftime("%H:%M", time.localtime(time.time() - s)) for s in (0, 60)}
+        expected = f"stopped by auto-stop at {at}"
+        assert w.stop_reason == expected and expected in w.parts["message"].value
+
+        await client.start(created.id)
+        hub.poke()
+        await until(lambda: w.status == "RUNNING", timeout=30)
+        assert w.stop_reason == "" and "auto-stop" not in w.parts["message"].value
+        w.buttons["Stop"].click()  # stopped by the user, long before the deadline
+        await until(lambda: w.status == "STOPPED", timeout=30)
+        assert w.stop_reason == ""
+    finally:
+        w.close()
+        await hub.aclose()
+
+
+async def test_ticks_stay_within_their_budget_every_watcher_in_turn(shared_server, client):
+    created = await client.create(name="live-budget", **CPU)
+    hub = InstanceHub(AsyncDevEnvClient(endpoint=shared_server.endpoint, data_dir=shared_server.data_dir),
+                      fast=0.5, slow=5, tick=0.02, tick_budget=2)
+    ticked: list[int] = []
+    subscriptions = [hub.subscribe(Subscription(created.id, on_update=lambda _i: None,
+                                                on_tick=lambda n=n: ticked.append(n))) for n in range(5)]
+    try:
+        await until(lambda: len(ticked) >= 30)
+    finally:
+        for subscription in subscriptions:
+            subscription.close()
+        await hub.aclose()
+    # a tick round calls its watchers in order: a new round starts where the index falls back
+    rounds, current = [], [ticked[0]]
+    for n in ticked[1:]:
+        if n <= current[-1]:
+            rounds.append(current)
+            current = []
+        current.append(n)
+    assert max(len(r) for r in rounds) <= 2, rounds  # never more than the budget per tick
+    assert set(ticked) == set(range(5))  # and every watcher in turn

@@ -249,6 +249,9 @@ async def test_the_form_creates_and_the_extend_button_renews_a_real_lease(hub):
     await until(lambda: w.remaining is not None and w.remaining > before + HOUR - 30 and "extended" in w.message)
     deadline = (await hub.client.lease(w.instance_id)).deadline_ms
     assert w.instance.auto_stop.stop_timestamp == deadline
+    # the countdown and the details both count to the renewed lease's end
+    at = view.local_stop_time(deadline, w.instance.clock)
+    assert f"stops at {at}" in w.parts["countdown"].value and f"until {at[:5]}" in w.parts["details"].value
     assert not w.error and not w.extend_buttons["+1 h"].disabled
 
     # an error of the renewal is shown inside the widget: the instance stopped behind its back

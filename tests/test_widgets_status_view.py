@@ -6,6 +6,7 @@ its parts.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import pytest
@@ -14,6 +15,7 @@ from nb_devenv import Instance
 from nb_devenv.core.clock import ManualClock, SystemClock
 from nb_devenv.notebook.widgets import status_view as view
 from nb_devenv.notebook.widgets.status_view import WARN_BELOW, CountdownView
+from nb_devenv.notebook.widgets.stop_reason import auto_stop_deadline, auto_stop_note
 
 
 @pytest.fixture
@@ -183,9 +185,36 @@ def test_details_age_follows_the_clock(clock):
     details = view.details_html(instance, clock)
     assert '<span class="nb-devenv-age">1h 05m</span>' in details
     assert "flavor <code>modelarts.vm.cpu.2u</code>" in details and "storage EVS 5 GB" in details
-    assert "auto-stop after 2h of running" in details
+    assert "auto-stop after 2h of running" in view.details_html(snapshot(clock, "STOPPED"), clock)
     assert "auto-stop off" in view.details_html(snapshot(clock, enable=False), clock)
     assert view.details_html(None, clock) == ""
+
+
+def test_details_and_countdown_agree_on_the_deadline_after_the_duration_changed(clock):
+    # started for 1 h, then `%devenv update --auto-stop 3h`: the old API keeps the running
+    # deadline (the new duration applies at the next start); details and countdown both say it
+    instance = snapshot(clock, stop_in=3000, duration=3 * 3600)
+    deadline = instance.auto_stop.stop_timestamp
+    details, countdown = view.details_html(instance, clock), view.countdown_view(instance, clock).text
+    assert f"auto-stop at {local(deadline)[:5]} · each start runs 3h" in details
+    assert f"stops at {local(deadline)} (local time)" in countdown and "00:50:00" in countdown
+    assert "after 3h of running" not in details
+
+
+def test_an_auto_stop_is_told_from_a_stop_only_by_what_the_widget_saw(clock):
+    running = snapshot(clock, stop_in=60)
+    deadline = running.auto_stop.stop_timestamp
+
+    def stopped(at_ms: int, status: str = "STOPPED") -> Instance:
+        return dataclasses.replace(snapshot(clock, status), latest_update_timestamp=at_ms)
+
+    assert auto_stop_deadline(running, stopped(deadline + 400)) == deadline
+    assert auto_stop_deadline(running, stopped(deadline, "STOPPING")) == deadline
+    assert auto_stop_deadline(running, stopped(deadline - 30_000)) is None  # stopped by someone, earlier
+    assert auto_stop_deadline(None, stopped(deadline + 400)) is None  # first seen stopped: not seen happen
+    assert auto_stop_deadline(snapshot(clock, stop_in=60, enable=False), stopped(deadline + 400)) is None
+    assert auto_stop_deadline(running, running) is None
+    assert auto_stop_note(deadline, running) == f"stopped by auto-stop at {local(deadline)[:5]}"
 
 
 def test_text_line(clock):

@@ -73,7 +73,7 @@ from nb_devenv.contract import (
 from nb_devenv.core.clock import SystemClock
 from nb_devenv.core.redaction import redact
 
-from ._api import API_TITLES, DEVENVIRON, NOTEBOOKS, ApiName, resolve_api
+from ._api import API_TITLES, NOTEBOOKS, ApiName, resolve_api
 from ._auth import DevEnvAuth, httpx_auth
 from ._connection import Connection, resolve_connection
 from ._defaults import POLL_FAST, POLL_SLOW, REQUEST_TIMEOUT, WAIT_TIMEOUT
@@ -684,8 +684,12 @@ class AsyncDevEnvClient:
             subscription.close()
 
     async def wait_until(self, instance_id: str, status: str | Iterable[str] = "RUNNING", *,
-                         timeout: float = WAIT_TIMEOUT) -> Instance:
+                         timeout: float = WAIT_TIMEOUT,
+                         on_snapshot: Callable[[Instance], None] | None = None) -> Instance:
         """Wait until the instance is in ``status`` (one or several); return that snapshot.
+
+        ``on_snapshot`` is called with each new snapshot seen on the way (the magics' ``--wait``
+        hands them to the widgets watching the instance, so they show every state it passes).
 
         Raises :class:`~nb_devenv.client._exceptions.InstanceFailedError` if it fails on the way and
         :class:`~nb_devenv.client._exceptions.WaitTimeoutError` after ``timeout`` seconds.
@@ -698,6 +702,8 @@ class AsyncDevEnvClient:
             async with contextlib.aclosing(self.watch(instance_id)) as snapshots:  # stops its poller at once
                 async for instance in snapshots:
                     last = instance
+                    if on_snapshot is not None:
+                        on_snapshot(instance)
                     if instance.status in wanted:
                         return instance
             raise AssertionError("watch never ends by itself")

@@ -4,8 +4,10 @@
 ``wait_until`` and ``nb-devenv watch``/``--wait``) and the notebook's widgets all watch through
 an :class:`InstanceHub`. It polls with a single list request for every watched instance (a
 details request only for one the list does not show, to tell "deleted" from "elsewhere"), fast
-while any of them is in transition or just after a user action, slowly when all are stable;
-and it ticks once a second (no request) so countdowns move between polls. It is an asyncio task
+while any of them is in transition or just after a user action, slowly when all are stable
+(but just after an auto-stop deadline that falls before the next slow poll);
+and it ticks once a second (no request) so countdowns move between polls (with more than
+``TICK_BUDGET`` watchers, each in turn, every few seconds). It is an asyncio task
 on the running loop: it never blocks it, and it stops when the last subscriber leaves.
 UI-free: subscribers get callbacks.
 """
@@ -16,16 +18,16 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from ._defaults import POLL_FAST, POLL_SLOW, TICK
+from ._defaults import POLL_FAST, POLL_SLOW, TICK, TICK_BUDGET
 from ._exceptions import NotFoundError
 from ._models import Instance
 
 if TYPE_CHECKING:
     from ._client import AsyncDevEnvClient
 
-__all__ = ["Subscription", "InstanceHub"]
+__all__ = ["Subscription", "InstanceHub", "Unsubscriber"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,13 @@ _FAST_AFTER_POKE = 10
 
 def _ignore(*_args: Any) -> None:
     return None
+
+
+class Unsubscriber(Protocol):
+    """What a subscription was made with: an :class:`InstanceHub`, or a front for one that
+    polls elsewhere (the notebook's hubs poll on a thread of their own)."""
+
+    def unsubscribe(self, subscription: Subscription) -> None: ...
 
 
 @dataclass(eq=False)
@@ -51,7 +60,7 @@ class Subscription:
     on_gone: Callable[[], None] = _ignore
     on_error: Callable[[BaseException], None] = _ignore
     on_tick: Callable[[], None] = _ignore
-    hub: InstanceHub | None = field(default=None, repr=False)
+    hub: Unsubscriber | None = field(default=None, repr=False)
     gone: NotFoundError | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -71,12 +80,17 @@ class InstanceHub:
         Seconds between polls while something is in transition / when everything is stable.
     tick
         Seconds between ``on_tick`` calls (the countdown), made without any request.
+    tick_budget
+        At most this many ``on_tick`` calls per ``tick``: with more subscribers, each is
+        ticked every ⌈n/budget⌉ ticks, in turn (the cost of a notebook kernel's live widgets
+        stays bounded).
     """
 
     def __init__(self, client: AsyncDevEnvClient, *, fast: float = POLL_FAST, slow: float = POLL_SLOW,
-                 tick: float = TICK):
+                 tick: float = TICK, tick_budget: int = TICK_BUDGET):
         self.client = client
         self.fast, self.slow, self.tick = fast, slow, tick
+        self.tick_budget = max(1, tick_budget)
         self._subscriptions: list[Subscription] = []
         self._latest: dict[str, Instance] = {}
         self._wake = asyncio.Event()
@@ -144,6 +158,16 @@ class InstanceHub:
                 pass
         await self.client.aclose()
 
+    def publish(self, instance: Instance) -> None:
+        """A snapshot of a watched instance seen elsewhere (a ``--wait`` polling on its own):
+        hand it to this instance's subscribers as if a poll had seen it. Each subscriber judges
+        whether it is newer than what it shows."""
+        if instance.id not in self.watched_ids:
+            return
+        self._latest[instance.id] = instance
+        for sub in self._subscribers(instance.id):
+            self._deliver(sub.on_update, instance)
+
     # -- polling ------------------------------------------------------------------------------------
 
     @staticmethod
@@ -190,10 +214,16 @@ class InstanceHub:
 
     def _interval(self) -> float:
         watched = self.watched_ids
-        busy = any(i.is_transitional for k, i in self._latest.items() if k in watched)
+        latest = [i for k, i in self._latest.items() if k in watched]
+        busy = any(i.is_transitional for i in latest)
         if busy or self._fast_polls_left > 0 or not watched <= self._latest.keys():
             self._fast_polls_left = max(0, self._fast_polls_left - 1)
             return self.fast
+        # an auto-stop deadline due before the next slow poll: look just after it, so watchers
+        # see the stop when it happens, not up to ``slow`` seconds later
+        due = [left for left in (i.remain_time for i in latest) if left is not None]
+        if due:
+            return min(self.slow, max(self.fast, min(due) + self.fast))
         return self.slow
 
     async def _poll_loop(self) -> None:
@@ -209,7 +239,12 @@ class InstanceHub:
                 pass
 
     async def _tick_loop(self) -> None:
+        turn = 0
         while self._subscriptions:
             await asyncio.sleep(self.tick)
-            for sub in list(self._subscriptions):
-                self._deliver(sub.on_tick)
+            subscriptions = list(self._subscriptions)
+            every = -(-len(subscriptions) // self.tick_budget)  # ceil: 1 up to the budget
+            for index, sub in enumerate(subscriptions):
+                if (index + turn) % every == 0:
+                    self._deliver(sub.on_tick)
+            turn += 1

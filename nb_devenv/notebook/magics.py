@@ -377,16 +377,20 @@ class DevEnv(Magics, Configurable):
     def _action(self, args: argparse.Namespace, action: str) -> Message:
         instance_id = args.instance_id
 
+        from .watch import poke, publish
+
         async def go(client: AsyncDevEnvClient) -> tuple[ActionResult, Instance | None]:
             result = await client.action(instance_id, action)
             final = None
             if args.wait:
-                final = await client.wait_until(instance_id, ACTION_SETTLES_IN[action], timeout=self.wait_timeout)
+                # the widgets poll on the watch thread while this cell blocks: have them look
+                # fast now, and hand them each state this wait sees on the way
+                poke(instance_id)
+                final = await client.wait_until(instance_id, ACTION_SETTLES_IN[action], timeout=self.wait_timeout,
+                                                on_snapshot=publish)
             return result, final
 
         result, final = self._call(go, self._api_of(args))
-        from .watch import poke
-
         poke(instance_id)  # widgets watching it follow at once
         text = f"{instance_id}: {result.transition()}"
         if final is not None:

@@ -21,7 +21,7 @@ from nb_devenv.client._exceptions import SpecValidationError
 from nb_devenv.contract import Violation
 from nb_devenv.core.clock import Clock
 
-from ..watch import InstanceHub
+from ..watch import Hub
 from . import runtime
 from ._html import ERROR_TEXT, MUTED, STYLE, esc
 from .form_words import in_words
@@ -42,7 +42,7 @@ class FormShell(SnapshotDisplay, widgets.VBox):
     #: the API the form's body is for; its hub's client speaks it
     api = "devenviron"
 
-    def __init__(self, *, hub: InstanceHub | None = None, settings: runtime.ClientSettings | None = None,
+    def __init__(self, *, hub: Hub | None = None, settings: runtime.ClientSettings | None = None,
                  clock: Clock | None = None) -> None:
         # the VBox itself is made by _finish, once the subclass has its rows
         self._hub, self._settings, self._clock = hub, settings, clock
@@ -271,7 +271,7 @@ class FormShell(SnapshotDisplay, widgets.VBox):
 
     # -- submitting -------------------------------------------------------------------------------------
 
-    def _hub_now(self) -> InstanceHub:
+    def _hub_now(self) -> Hub:
         """The hub (and so the client) the form creates with: the one it was given, else the
         kernel's for its settings and API (``RuntimeError`` without a running loop)."""
         if self._hub is None:

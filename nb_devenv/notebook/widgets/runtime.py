@@ -2,11 +2,12 @@
 
 * **One hub per kernel loop and connection**, from :func:`nb_devenv.notebook.watch.hub_for`
   (re-exported here for the widgets): every status widget of a kernel subscribes to the same
-  :class:`~nb_devenv.notebook.watch.InstanceHub`.
+  :class:`~nb_devenv.notebook.watch.KernelHub`, which polls and ticks on the kernel's watch
+  thread (so the widgets stay live while a cell blocks).
 * **Settings** come as an object: the magics pass theirs (:class:`ClientSettings`, kept in step
   with ``%config DevEnv``) to each widget they make; a widget made without settings uses the
   defaults.
-* **Tasks.** Every task a widget starts (an action, a create, a token fetch) goes through
+* **Tasks.** Every task a widget starts on the kernel's loop (an action, a create, a token fetch) goes through
   :func:`spawn`, which keeps a strong reference (the loop holds only weak ones) so
   :func:`shutdown` can cancel them all when the extension is unloaded.
 """

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from nb_devenv.contract import format_duration
 
+from ..watch import ui_lock
 from ._html import MUTED, esc
 
 if TYPE_CHECKING:
@@ -184,12 +185,14 @@ class SnapshotDisplay:
 
 def refresh_all(*_args: Any) -> None:
     """Send each shown widget's snapshot that changed since the last cell ended (the
-    ``post_run_cell`` hook: these messages belong to the cell that just ran)."""
-    for widget in list(_SHOWN):
-        try:
-            widget.refresh_snapshot(cell_end=True)
-        except Exception:  # noqa: BLE001 - a cell's end must never fail on a snapshot
-            pass
+    ``post_run_cell`` hook: these messages belong to the cell that just ran). Under the
+    widgets' lock: the watch thread may be sending a snapshot of the same widget."""
+    with ui_lock:
+        for widget in list(_SHOWN):
+            try:
+                widget.refresh_snapshot(cell_end=True)
+            except Exception:  # noqa: BLE001 - a cell's end must never fail on a snapshot
+                pass
 
 
 def _hook_cells() -> None:

@@ -26,14 +26,22 @@ This class holds the snapshot, runs the actions and puts the views into the part
 
 How it stays current
 --------------------
-The widget subscribes to the kernel's shared :class:`~nb_devenv.notebook.watch.InstanceHub` (see
+The widget subscribes to the kernel's shared :class:`~nb_devenv.notebook.watch.KernelHub` (see
 :mod:`nb_devenv.notebook.widgets.runtime`): one list request per poll for every widget of the kernel,
 fast during transitions, slow when stable, and a 1-second tick without any request that
 recomputes the countdown from ``stop_timestamp`` and the clock (never a local decrement). All
 trait changes of one update go out inside ``hold_sync()``. ``close()`` unsubscribes and cancels
 the widget's tasks before closing; a deleted instance shows DELETED and stops being polled.
-While another cell blocks the kernel (``time.sleep``, heavy CPU), the widget pauses; it catches
-up when the cell ends.
+
+The polls and the ticks run on the kernel's watch thread (:mod:`nb_devenv.notebook.watch`), so
+the widget stays live while a cell blocks (``time.sleep``, heavy CPU, a ``--wait``). Its
+callbacks come from that thread and its buttons' work runs on the kernel's loop: everything
+that changes the widget's state holds :data:`~nb_devenv.notebook.watch.ui_lock`, so the two
+never interleave. A tick that moves nothing sends nothing; one that moves only the countdown's
+digits sends only them (with many widgets, the hub ticks them in turn: ``TICK_BUDGET``).
+
+After an auto-stop the widget says "stopped by auto-stop at HH:MM" (:mod:`.stop_reason`: the
+API records no reason, so it is told from what the widget saw happen).
 
 The instance's access token
 ---------------------------
@@ -58,7 +66,7 @@ from nb_devenv.client._exceptions import NotFoundError
 from nb_devenv.client._models import Instance
 from nb_devenv.core.clock import Clock
 
-from ..watch import InstanceHub, Subscription
+from ..watch import Hub, Subscription, ui_lock
 from . import runtime
 from . import status_view as view
 from ._html import (
@@ -76,6 +84,7 @@ from .snapshot import SnapshotDisplay, reattach_line, status_body
 from .status_parts import ActionBar, CountdownRow, LeaseRow
 from .status_view import WARN_BELOW
 from .status_waiters import Waiters
+from .stop_reason import STOPPED_STATES, auto_stop_deadline, auto_stop_note
 
 if TYPE_CHECKING:
     from nb_devenv.client._client import AsyncDevEnvClient
@@ -100,7 +109,8 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         An :class:`~nb_devenv.client._models.Instance` snapshot, or just an instance id (the widget
         then shows "loading" until the first poll).
     hub
-        The :class:`~nb_devenv.notebook.watch.InstanceHub` to subscribe to; by default the kernel's shared
+        The hub to subscribe to (an :class:`~nb_devenv.notebook.watch.InstanceHub` of the running
+        loop, or a :class:`~nb_devenv.notebook.watch.KernelHub`); by default the kernel's shared
         hub for ``settings``.
     settings
         :class:`~nb_devenv.notebook.widgets.runtime.ClientSettings` (default: the defaults; the magics pass theirs).
@@ -123,8 +133,9 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
     poll_error = Unicode("", help="why the last poll failed (cleared by the next good one)")
     live = Bool(False, help="subscribed to a hub and receiving updates")
     deleted = Bool(False)
+    stop_reason = Unicode("", help="why it stopped, when this widget saw it happen: 'stopped by auto-stop at HH:MM'")
 
-    def __init__(self, instance: Instance | str, *, hub: InstanceHub | None = None,
+    def __init__(self, instance: Instance | str, *, hub: Hub | None = None,
                  settings: runtime.ClientSettings | None = None, clock: Clock | None = None,
                  watch: bool = True, api: str | None = None, **kwargs: Any) -> None:
         self._hub = hub
@@ -137,6 +148,11 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         self._busy: str | None = None
         self._closed = False
         self._watch_wanted = watch
+        # what the clock-driven parts show now (so a tick that moves nothing costs nothing)
+        self._ticked: tuple[object, ...] | None = None
+        self._countdown_shown: view.CountdownView | None = None
+        self._lease_shown: view.LeaseView | None = None
+        self._status_shown: tuple[str, str, str] | None = None
         #: the instance's API: its hub's client speaks it, its rules enable the buttons
         self.api = instance.api if isinstance(instance, Instance) else self.settings.resolved_api(api)
 
@@ -214,15 +230,20 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
             self.live = False
             self._render()
             return False
-        self._hub = hub
-        self.live = True
-        self._subscription = hub.subscribe(Subscription(
-            self.instance_id, on_update=self.update, on_gone=self.mark_deleted,
-            on_error=self.show_poll_error, on_tick=self.tick))
+        with ui_lock:
+            self._hub = hub
+            self.live = True
+            self._subscription = hub.subscribe(Subscription(
+                self.instance_id, on_update=self.update, on_gone=self.mark_deleted,
+                on_error=self.show_poll_error, on_tick=self.tick))
         return True
 
     def update(self, instance: Instance) -> None:
         """A new snapshot of the instance (the hub calls this after each poll)."""
+        with ui_lock:
+            self._update(instance)
+
+    def _update(self, instance: Instance) -> None:
         if self._closed or self.deleted or instance.id != self.instance_id:
             return
         current = self._instance
@@ -231,6 +252,7 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
             return  # an older snapshot (e.g. a cached one) must not move the display back
         unchanged = current is not None and not self.poll_error and current.state_key() == instance.state_key()
         self._apply(instance)
+        self._note_stop_reason(current, self._instance or instance)
         if unchanged:  # the usual poll of a stable instance: only the clock-driven parts move
             self.tick()
             return
@@ -240,39 +262,57 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
 
     def tick(self) -> None:
         """Recompute what the clock moves — the countdown, its bar, the age — and nothing else
-        (no request; only changed values reach the front end: about one message a second)."""
-        if self._closed or self._instance is None:
-            return
-        row = self._countdown_row
-        with row.countdown.hold_sync(), row.bar.hold_sync(), self._details.hold_sync(), \
-                self._status_value.hold_sync(), self.hold_sync():
-            self._details.value = view.details_html(self._instance)
-            self._show_countdown(self._instance)
-            self._show_status(self._instance)  # the tone follows the time left, a transition's time runs
-            self._show_lease(self._instance)
+        (no request; only changed values reach the front end: about one message a second).
+
+        Kept cheap, as it runs each second for every widget of the kernel: nothing is recomputed
+        while the second shown, a transition's elapsed time and the age's minute are those of
+        the last tick, and only the countdown's text is set when only its digits moved."""
+        with ui_lock:
+            instance = self._instance
+            if self._closed or instance is None:
+                return
+            minute = (id(instance), self.deleted, (instance.age_seconds() or 0) // 60)
+            key = (minute, self._busy, instance.remain_time, view.transition_elapsed(instance))
+            if key == self._ticked:
+                return
+            if self._ticked is None or self._ticked[0] != minute:  # the age moves once a minute
+                details = view.details_html(instance)
+                if details != self._details.value:
+                    self._details.value = details
+            self._ticked = key
+            self._show_countdown(instance)
+            status = view.shown_status(instance, deleted=self.deleted)
+            if (status, view.tone(status, self.remaining), key[3]) != self._status_shown:
+                with self._status_value.hold_sync(), self.hold_sync():
+                    self._show_status(instance)  # the tone follows the time left, a transition's time runs
+            self._show_lease(instance)
 
     def mark_deleted(self) -> None:
         """The instance is gone: say so, stop polling, disable the buttons."""
-        if self._closed:
-            return
-        self.deleted = True
-        self.status = "DELETED"
-        self.poll_error = ""
-        self._actions.ask("")
-        self.hide_link()
-        self._unsubscribe()
-        self._render()
-        self._resolve_waiters()
+        with ui_lock:
+            if self._closed:
+                return
+            self.deleted = True
+            self.status = "DELETED"
+            self.poll_error = ""
+            self.stop_reason = ""  # the steps line says what happened last
+            self._actions.ask("")
+            self.hide_link()
+            self._unsubscribe()
+            self._render()
+            self._resolve_waiters()
 
     def show_poll_error(self, error: BaseException) -> None:
         """A poll failed; shown until the next successful one (the hub keeps trying)."""
-        if not self._closed:
-            self.poll_error = f"could not refresh, retrying: {_error_text(error)}"
-            self._render()
+        with ui_lock:
+            if not self._closed:
+                self.poll_error = f"could not refresh, retrying: {_error_text(error)}"
+                self._render()
 
     def hide_link(self) -> None:
         """Take the token-bearing Open link out of the page (before any state is re-sent)."""
-        self._open_link.hide()
+        with ui_lock:
+            self._open_link.hide()
 
     @property
     def link_shown(self) -> bool:
@@ -293,42 +333,47 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         """A future of the snapshot in which the instance has one of ``statuses`` (``"DELETED"``
         waits for its deletion). It fails with InstanceFailedError when the instance fails,
         NotFoundError when it is deleted instead, DevEnvError when the widget is closed."""
-        future = self._waiters.add(statuses)
-        self._resolve_waiters()
+        with ui_lock:
+            future = self._waiters.add(statuses)
+            self._resolve_waiters()
         return future
 
     async def refresh(self, *, announce: bool = True) -> None:
         """Fetch a fresh snapshot now instead of at the next poll (the Refresh button; after a
         clock move; also :meth:`catch_up`, before :func:`~nb_devenv.notebook.widgets.wait` waits)."""
-        self.error = ""
+        with ui_lock:
+            self.error = ""
         try:
             instance = await self._client().get(self.instance_id)
         except NotFoundError:
             self.mark_deleted()
             return
         except Exception as error:  # noqa: BLE001
-            self.error = _error_text(error)
-            self._render()
+            with ui_lock:
+                self.error = _error_text(error)
+                self._render()
             return
-        self.update(instance)
-        if announce:
-            self._say(f"refreshed at {time.strftime('%H:%M:%S')}")
-        self._render()
+        with ui_lock:
+            self._update(instance)
+            if announce:
+                self._say(f"refreshed at {time.strftime('%H:%M:%S')}")
+            self._render()
 
     def close(self) -> None:
         """Stop watching, cancel this widget's tasks, then close it and its parts."""
-        if self._closed:
-            return
-        self._closed = True
-        self.hide_link()
-        self._unsubscribe()
-        for task in list(self._tasks):
-            task.cancel()
-        self._tasks.clear()
-        self._resolve_waiters()
-        for part in self._parts():
-            part.close()
-        super().close()
+        with ui_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self.hide_link()
+            self._unsubscribe()
+            for task in list(self._tasks):
+                task.cancel()
+            self._tasks.clear()
+            self._resolve_waiters()
+            for part in self._parts():
+                part.close()
+            super().close()
 
     @property
     def buttons(self) -> dict[str, widgets.Button]:
@@ -396,6 +441,15 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         self.status = instance.status
         self._open_link.follow(instance)
 
+    def _note_stop_reason(self, previous: Instance | None, instance: Instance) -> None:
+        """Say "stopped by auto-stop at HH:MM" when this widget saw it happen (the server does
+        not record why; :mod:`.stop_reason` infers it); forget it once the instance moves on."""
+        deadline = auto_stop_deadline(previous, instance)
+        if deadline is not None:
+            self.stop_reason = auto_stop_note(deadline, instance)
+        elif instance.status not in STOPPED_STATES:
+            self.stop_reason = ""
+
     def _resolve_waiters(self) -> None:
         self._waiters.settle(self._instance, deleted=self.deleted, closed=self._closed)
 
@@ -430,40 +484,46 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
 
     def _click(self, op: str, work: Coroutine[Any, Any, None] | None = None) -> None:
         """Stop / Start / Delete / Extend: busy at once (no double submit), the work in a task."""
-        if self._busy is not None or self._closed:
-            if work is not None:
-                work.close()
-            return
-        if self._spawn(work or self._act(op), op) is None:
-            return
-        self._begin(op)
+        with ui_lock:
+            if self._busy is not None or self._closed:
+                if work is not None:
+                    work.close()
+                return
+            if self._spawn(work or self._act(op), op) is None:
+                return
+            self._begin(op)
 
     def _begin(self, op: str) -> None:
-        name = self._instance.name if self._instance else self.instance_id
-        self._busy = op
-        self.error = ""
-        self._say(f"{_VERBS[op]} {name}…")
-        self._render()
+        with ui_lock:
+            name = self._instance.name if self._instance else self.instance_id
+            self._busy = op
+            self.error = ""
+            self._say(f"{_VERBS[op]} {name}…")
+            self._render()
 
     def _say(self, message: str, *also: str) -> None:
         """Show ``message`` as long as the status is the one shown now (or one of ``also``)."""
-        self.message = message
-        self._message_for = frozenset({self.status, *also})
+        with ui_lock:
+            self.message = message
+            self._message_for = frozenset({self.status, *also})
 
     def ask_delete(self) -> None:
         """What Delete does: ask in place, saying what happens to the storage (Confirm delete /
         Cancel); nothing is deleted yet."""
-        if self._busy is not None or self._closed or self.deleted:
-            return
-        self._actions.ask(view.delete_question(self._instance, self.instance_id))
+        with ui_lock:
+            if self._busy is not None or self._closed or self.deleted:
+                return
+            self._actions.ask(view.delete_question(self._instance, self.instance_id))
 
     def cancel_delete(self) -> None:
         """Cancel: put the buttons back, the instance stays."""
-        self._actions.ask("")
+        with ui_lock:
+            self._actions.ask("")
 
     def _confirm_delete(self) -> None:
-        self._actions.ask("")
-        self._click("delete")
+        with ui_lock:
+            self._actions.ask("")
+            self._click("delete")
 
     def _click_extend(self, seconds: int) -> None:
         self._click("extend", self._extend(seconds))
@@ -472,9 +532,10 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         """What the Extend buttons do (``+1 h`` is ``extend(3600)``): renew the Notebook API
         instance's lease so it runs ``seconds`` longer, then show the new deadline; an error
         goes to the widget's error line. Nothing happens while another action runs."""
-        if self._busy is not None or self._closed:
-            return
-        self._begin("extend")
+        with ui_lock:
+            if self._busy is not None or self._closed:
+                return
+            self._begin("extend")
         await self._extend(seconds)
 
     async def _extend(self, seconds: int) -> None:
@@ -490,11 +551,13 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         except NotFoundError:
             self.mark_deleted()
         except Exception as error:  # noqa: BLE001 - shown in the widget: callback output is invisible
-            self.error = _error_text(error)
+            with ui_lock:
+                self.error = _error_text(error)
         finally:
-            self._busy = None
-            if not self._closed:
-                self._render()
+            with ui_lock:
+                self._busy = None
+                if not self._closed:
+                    self._render()
 
     async def _act(self, op: str) -> None:
         try:
@@ -511,20 +574,24 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
         except NotFoundError:
             self.mark_deleted()
         except Exception as error:  # noqa: BLE001 - shown in the widget: callback output is invisible
-            self.error = _error_text(error)
+            with ui_lock:
+                self.error = _error_text(error)
         finally:
-            self._busy = None
-            if not self._closed:
-                self._render()
+            with ui_lock:
+                self._busy = None
+                if not self._closed:
+                    self._render()
 
     async def _token(self) -> str:
         """The access token, for the Open link only (a click there also clears the last error)."""
-        self.error = ""
+        with ui_lock:
+            self.error = ""
         return await self._client().token(self.instance_id)
 
     def _show_error(self, error: BaseException) -> None:
-        self.error = _error_text(error)
-        self._render()
+        with ui_lock:
+            self.error = _error_text(error)
+            self._render()
 
     def _link_changed(self, change: dict[str, Any]) -> None:
         if change["new"]:  # the link appeared: show the error line cleared by the click
@@ -540,28 +607,45 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
     def _live_note(self) -> str:
         if self.live or self.deleted or not self._watch_wanted:
             return ""
-        return view.live_note_html(self.instance_id, after_message=bool(self.message))
+        return view.live_note_html(self.instance_id, after_message=bool(self.message or self.stop_reason))
 
     def _show_countdown(self, instance: Instance | None) -> None:
         countdown = view.countdown_view(instance, deleted=self.deleted)
-        self.remaining = countdown.remaining
-        self._countdown_row.show(countdown)
+        if self.remaining != countdown.remaining:
+            self.remaining = countdown.remaining
+        shown, self._countdown_shown = self._countdown_shown, countdown
+        row = self._countdown_row
+        if shown is not None and dataclasses.replace(shown, remaining=countdown.remaining,
+                                                     text=countdown.text) == countdown and countdown.text:
+            if row.countdown.value != countdown.text:  # only the digits moved: one small message
+                row.countdown.value = countdown.text
+            return
+        with row.hold_sync(), row.countdown.hold_sync(), row.bar.hold_sync(), row.warning.hold_sync():
+            row.show(countdown)
 
     def _show_status(self, instance: Instance | None) -> None:
         """The badge and the border: coloured by the status and the time left; a transition's
         badge with the time it has lasted."""
         status = view.shown_status(instance, deleted=self.deleted)
-        set_tone_class(self, view.tone(status, self.remaining))
+        tone, elapsed = view.tone(status, self.remaining), view.transition_elapsed(instance)
+        self._status_shown = (status, tone, elapsed)
+        set_tone_class(self, tone)
         self._status_value.value = view.status_pill(status, deleted=self.deleted, remaining=self.remaining,
-                                                    elapsed=view.transition_elapsed(instance))
+                                                    elapsed=elapsed)
 
     def _show_lease(self, instance: Instance | None) -> None:
-        self._lease_row.show(view.lease_view(instance, deleted=self.deleted, idle=self._busy is None))
+        lease = view.lease_view(instance, deleted=self.deleted, idle=self._busy is None)
+        if lease != self._lease_shown:
+            self._lease_shown = lease
+            self._lease_row.show(lease)
 
     def _render(self) -> None:
         """Set every part from the current snapshot, the flags and the clock (pure display)."""
-        if self._closed:
-            return
+        with ui_lock:
+            if not self._closed:
+                self._render_parts()
+
+    def _render_parts(self) -> None:
         instance = self._instance
         with hold_sync_all(self.all_widgets()):
             status = view.shown_status(instance, deleted=self.deleted)
@@ -581,7 +665,8 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
             if self._actions.asking and self._actions.delete_button.disabled:
                 self._actions.ask("")  # the status moved on: a delete is no longer possible
             set_hidden(self._action_row, self.deleted)
-            self._message_html.value = esc(self.message) + self._live_note()
+            said = [esc(text) for text in (self.stop_reason, self.message) if text]
+            self._message_html.value = " · ".join(said) + self._live_note()
             set_hidden(self._message_html, not self._message_html.value)
             problems = [p for p in (self.error, self.poll_error) if p]
             self._error_html.value = view.problems_html(problems)

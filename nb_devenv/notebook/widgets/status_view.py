@@ -172,12 +172,21 @@ def details_html(instance: Instance | None, clock: Clock | None = None) -> str:
     age = _read_on(instance, clock).age_seconds()
     if age is not None:
         items.append(f'created <span class="nb-devenv-age">{format_duration(age, "age")}</span> ago')
+    counting_to = instance.auto_stop.stop_timestamp if instance.status == "RUNNING" else None
+    at = local_stop_time(counting_to, _read_on(instance, clock).clock)[:5] if counting_to is not None else ""
     if instance.lease is not None:
-        # the lease's run time restarts at each renewal: "after 2h of running" would mislead
-        items.append(f"auto-stop: lease ({esc(instance.lease.type or 'TIMING')})" if instance.lease.enable
-                     else "auto-stop off")
+        # the lease's run time restarts at each renewal: "after 2h of running" would mislead;
+        # while it counts, the deadline the countdown counts to (it moves with each renewal)
+        lease = f"auto-stop: lease ({esc(instance.lease.type or 'TIMING')})" + (f" until {at}" if at else "")
+        items.append(lease if instance.lease.enable else "auto-stop off")
     elif instance.auto_stop.enable and instance.auto_stop.duration:
-        items.append(f"auto-stop after {format_duration(instance.auto_stop.duration, 'short')} of running")
+        setting = format_duration(instance.auto_stop.duration, "short")
+        if at:
+            # the deadline was set at start: a duration updated since applies to the next start
+            # only, so say the deadline the countdown counts to, then the setting
+            items.append(f"auto-stop at {at} · each start runs {setting}")
+        else:
+            items.append(f"auto-stop after {setting} of running")
     elif not instance.auto_stop.enable:
         items.append("auto-stop off")
     return muted(" · ".join(items))

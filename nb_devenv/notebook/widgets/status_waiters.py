@@ -36,20 +36,51 @@ class Waiters:
     def settle(self, instance: Instance | None, *, deleted: bool, closed: bool) -> None:
         """Resolve what the latest snapshot decides: the status reached (``"DELETED"`` included),
         a failure, a deletion that was not waited for, or the widget closed. Futures cancelled
-        by a timeout are dropped."""
+        by a timeout are dropped. Any thread (the caller holds the widgets' lock): a future is
+        resolved on its own loop."""
         for entry in list(self._pending):
             wanted, future = entry
-            if not future.done():
-                if deleted:
-                    if "DELETED" in wanted:
-                        future.set_result(instance)
-                    else:
-                        future.set_exception(_gone_error(self.instance_id))
-                elif closed:
-                    future.set_exception(DevEnvError(f"the status widget of {self.instance_id} was closed"))
-                elif instance is not None and instance.status in wanted:
-                    future.set_result(instance)
-                elif instance is not None and instance.is_failed:
-                    future.set_exception(InstanceFailedError(instance))
+            result: Instance | None = None
+            error: BaseException | None = None
+            decided = True
             if future.done():
+                pass
+            elif deleted:
+                if "DELETED" in wanted:
+                    result = instance
+                else:
+                    error = _gone_error(self.instance_id)
+            elif closed:
+                error = DevEnvError(f"the status widget of {self.instance_id} was closed")
+            elif instance is not None and instance.status in wanted:
+                result = instance
+            elif instance is not None and instance.is_failed:
+                error = InstanceFailedError(instance)
+            else:
+                decided = False
+            if decided:
                 self._pending.remove(entry)
+                if not future.done():
+                    _resolve(future, result, error)
+
+
+def _resolve(future: asyncio.Future[Instance | None], result: Instance | None, error: BaseException | None) -> None:
+    """Set ``future`` on its loop: at once from that loop, else through its thread-safe queue."""
+
+    def apply() -> None:
+        if future.done():  # cancelled meanwhile (a timeout)
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    loop = future.get_loop()
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        apply()
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(apply)

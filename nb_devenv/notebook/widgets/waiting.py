@@ -15,6 +15,7 @@ from typing import Iterable
 from nb_devenv.client._exceptions import WaitTimeoutError
 from nb_devenv.client._models import Instance
 
+from ..watch import ui_lock
 from .form_base import FormShell
 from .status import InstanceStatusWidget
 
@@ -22,18 +23,20 @@ __all__ = ["wait", "resend_state"]
 
 
 def resend_state(widget: InstanceStatusWidget | FormShell) -> None:
-    """Send every model of the widget's tree again from the current cell (token link cleared)."""
+    """Send every model of the widget's tree again from the current cell (token link cleared);
+    under the widgets' lock, so a poll on the watch thread cannot change it half-way."""
     targets = [widget]
     if isinstance(widget, FormShell):
         targets = [widget] + ([widget.status_widget] if widget.status_widget is not None else [])
-    for target in targets:
-        if isinstance(target, InstanceStatusWidget):
-            target.hide_link()  # never hand nbclient a state that holds the access token
-            for w in target.all_widgets():
-                w.send_state()
-        else:
-            target.send_state()
-    widget.refresh_snapshot(cell_end=True)  # the output's static copy, from this cell too
+    with ui_lock:
+        for target in targets:
+            if isinstance(target, InstanceStatusWidget):
+                target.hide_link()  # never hand nbclient a state that holds the access token
+                for w in target.all_widgets():
+                    w.send_state()
+            else:
+                target.send_state()
+        widget.refresh_snapshot(cell_end=True)  # the output's static copy, from this cell too
 
 
 async def wait(widget: InstanceStatusWidget | FormShell, until: str | Iterable[str] = "RUNNING",
