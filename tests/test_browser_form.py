@@ -9,7 +9,7 @@
   ``update_display_data`` for its display id, also from a cell that ended long ago); the saved
   file says STOPPED after a stop, holds the re-attach line and no token; the saved file reopened
   as the user's own (trusted) notebook with a new kernel shows "model not found" where the
-  widget was and, under it, the snapshot.
+  widget was and, under it, the snapshot; someone else's (untrusted) copy shows the snapshot.
 
 Screenshots go to ``test-artifacts/browser/``. The servers and the browser are those of
 test_browser.py.
@@ -176,6 +176,19 @@ def test_jupyterlab_form_grid_and_saved_snapshots(page, jupyterlab):
     error = cell.locator(".jp-OutputArea-child", has_text="model not found")
     assert box(error)["y"] < box(snapshot)["y"]  # the hint is under the error
     shoot(cell.locator(".jp-OutputArea"), "jupyterlab-reopened-snapshot.png")
+
+    # someone else's copy (other content: not signed by this server, so untrusted): no widget
+    # renderer, the view's state-free text, then the snapshot
+    shared = json.loads(saved)
+    shared["metadata"]["shared_copy"] = True
+    (jupyterlab.root / "shared-form.ipynb").write_text(json.dumps(shared))
+    open_notebook(page, jupyterlab, "shared-form.ipynb")
+    cell = page.locator(".jp-CodeCell").filter(has_text="%devenv create -o form")
+    snapshot = cell.locator(".jp-OutputArea-child").filter(has=page.locator(".nb-devenv-snapshot"))
+    expect(snapshot).to_be_visible()
+    expect(snapshot).to_contain_text(f"run %devenv get {instance_id} to re-attach")
+    expect(cell).to_contain_text("its last state is in the next output")
+    expect(page.get_by_text("model not found")).to_have_count(0)
 
 
 def assert_hidden(locator) -> None:
