@@ -246,6 +246,11 @@ def check_form_create_countdown_stop(page, server: JupyterServer, label: str) ->
     output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".nb-devenv-form"))
     form = output.locator(".nb-devenv-form")
     expect(form).to_be_visible()
+    # the snapshot's own output (after the view's) is hidden by the widget's stylesheet
+    cell = page.locator(".jp-CodeCell").filter(has=form)
+    snapshot = cell.locator(".jp-OutputArea-child").filter(has=page.locator(".nb-devenv-snapshot"))
+    expect(snapshot).to_have_count(1)
+    expect(snapshot).to_be_hidden()
     create = form.locator("button.nb-devenv-create-button")
     expect(create).to_have_text(re.compile(r"\bCreate\b"))
     expect(create).to_be_disabled()  # a new form has no name yet

@@ -3,10 +3,13 @@
 * The form: labels and inputs on one grid (each input starts at the same x; the Storage label
   on the line of its buttons), the JSON preview closed so Create is in view at 1400x1000, flavor
   labels that fit their dropdown, hours typed past the maximum kept and explained in hours.
-* After a save: JupyterLab keeps each widget output's ``text/html`` snapshot current (the kernel
-  sends ``update_display_data`` for the output's display id, also from a cell that ended long
-  ago); the saved file says STOPPED after a stop, holds the re-attach line and no token; a copy
-  opened as someone else's (untrusted) notebook shows that snapshot.
+* A widget's snapshot is an output of its own, after the live view's: hidden while the live
+  widget is rendered (the widget's stylesheet hides it: no box, ``display: none``).
+* After a save: JupyterLab keeps that snapshot output current (the kernel sends
+  ``update_display_data`` for its display id, also from a cell that ended long ago); the saved
+  file says STOPPED after a stop, holds the re-attach line and no token; the saved file reopened
+  as the user's own (trusted) notebook with a new kernel shows "model not found" where the
+  widget was and, under it, the snapshot; someone else's (untrusted) copy shows the snapshot.
 
 Screenshots go to ``test-artifacts/browser/``. The servers and the browser are those of
 test_browser.py.
@@ -61,9 +64,8 @@ def save_and_read_snapshot(page, server, name: str, snippet: str, until: str) ->
     while time.monotonic() < deadline:
         page.keyboard.press("Control+s")
         page.wait_for_timeout(500)
-        views = [o for o in saved_outputs(server, name, snippet)
-                 if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-        html = "".join("".join(o["data"].get("text/html", "")) for o in views)  # a list of lines in a file
+        html = "".join("".join(o.get("data", {}).get("text/html", ""))  # a list of lines in a file
+                       for o in saved_outputs(server, name, snippet))
         if until in html:
             return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))  # as text
     raise AssertionError(f"the saved snapshot never said {until!r}: {html[-600:]}")
@@ -78,6 +80,11 @@ def test_jupyterlab_form_grid_and_saved_snapshots(page, jupyterlab):
     output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".nb-devenv-form"))
     form = output.locator(".nb-devenv-form")
     expect(form).to_be_visible()
+    # the snapshot's output, right after the view's, is hidden while the live widget is rendered
+    cell = page.locator(".jp-CodeCell").filter(has=form)
+    snapshot_child = cell.locator(".jp-OutputArea-child").filter(has=page.locator(".nb-devenv-snapshot"))
+    expect(snapshot_child).to_have_count(1)
+    assert_hidden(snapshot_child)
 
     # the preview is closed, and Create is in view without scrolling past it
     expect(form.locator(".nb-devenv-preview")).to_be_hidden()
@@ -148,21 +155,46 @@ def test_jupyterlab_form_grid_and_saved_snapshots(page, jupyterlab):
     expect(status).to_have_class(re.compile(r"\bnb-devenv-state-stopped\b"), timeout=60_000)
     html = save_and_read_snapshot(page, jupyterlab, name, "%devenv create -o form", "STOPPED")
     assert f"run %devenv get {instance_id} to re-attach" in html
-    expect(status).to_be_visible()  # the live view is still there after the output was updated
+    expect(status).to_be_visible()  # the live view is still there after the snapshot was updated
     expect(output).not_to_contain_text("Error displaying widget")
+    assert_hidden(snapshot_child)  # the updated snapshot stays hidden under the live status widget
     saved = (jupyterlab.root / name).read_text()
     assert "token=" not in saved
     shoot(output, "jupyterlab-status-after-save.png")
 
-    # the saved file opened by someone else (not trusted here, as a download is): JupyterLab shows
-    # the snapshot where the widget would be. (A notebook you saved yourself is trusted: there
-    # JupyterLab's widget renderer wins and says "model not found"; GitHub and nbviewer show it.)
-    shared = json.loads(saved)
-    shared["metadata"]["shared_copy"] = True  # other content: not signed by this server
-    (jupyterlab.root / "shared-form.ipynb").write_text(json.dumps(shared))
-    open_notebook(page, jupyterlab, "shared-form.ipynb")
-    snapshot = page.locator(".jp-OutputArea-output", has_text="to re-attach")
+    # the saved file reopened as the user's own notebook (same content, so its signature holds:
+    # trusted) with a new kernel that has no model: JupyterLab's widget renderer says "model not
+    # found", and the snapshot shows under it
+    (jupyterlab.root / "reopened-form.ipynb").write_text(saved)
+    open_notebook(page, jupyterlab, "reopened-form.ipynb")
+    cell = page.locator(".jp-CodeCell").filter(has_text="%devenv create -o form")
+    expect(cell).to_contain_text("model not found")
+    snapshot = cell.locator(".jp-OutputArea-child").filter(has=page.locator(".nb-devenv-snapshot"))
+    expect(snapshot).to_be_visible()
     expect(snapshot).to_contain_text(f"run %devenv get {instance_id} to re-attach")
     expect(snapshot).to_contain_text("STOPPED")
+    error = cell.locator(".jp-OutputArea-child", has_text="model not found")
+    assert box(error)["y"] < box(snapshot)["y"]  # the hint is under the error
+    shoot(cell.locator(".jp-OutputArea"), "jupyterlab-reopened-snapshot.png")
+
+    # someone else's copy (other content: not signed by this server, so untrusted): no widget
+    # renderer, the view's state-free text, then the snapshot
+    shared = json.loads(saved)
+    shared["metadata"]["shared_copy"] = True
+    (jupyterlab.root / "shared-form.ipynb").write_text(json.dumps(shared))
+    open_notebook(page, jupyterlab, "shared-form.ipynb")
+    cell = page.locator(".jp-CodeCell").filter(has_text="%devenv create -o form")
+    snapshot = cell.locator(".jp-OutputArea-child").filter(has=page.locator(".nb-devenv-snapshot"))
+    expect(snapshot).to_be_visible()
+    expect(snapshot).to_contain_text(f"run %devenv get {instance_id} to re-attach")
+    expect(cell).to_contain_text("its last state is in the next output")
     expect(page.get_by_text("model not found")).to_have_count(0)
-    shoot(snapshot, "jupyterlab-shared-copy-snapshot.png")
+
+
+def assert_hidden(locator) -> None:
+    """``locator`` is in the page but takes no room: CSS ``display: none``, no box."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_hidden()
+    assert locator.evaluate("e => getComputedStyle(e).display") == "none"
+    assert locator.bounding_box() is None

@@ -62,7 +62,9 @@ def test_create_wait_and_saved_state_in_a_real_kernel(shared_server, tmp_path, m
 
     # the widget's output follows it to its last state (text and static snapshot), by display id
     assert "status=RUNNING" in outputs(nb.cells[1])
-    (shown,) = [o.data["text/html"] for o in nb.cells[1].outputs if "text/html" in o.get("data", {})]
+    view, snap = nb.cells[1].outputs  # the live view, then the snapshot (the one with a display id)
+    assert "application/vnd.jupyter.widget-view+json" in view.data and "text/html" not in view.data
+    shown = snap.data["text/html"]
     shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", shown))  # as text
     assert "RUNNING" in shown and re.search(r"run %devenv get DE-\S+ to re-attach", shown)
     assert outputs(nb.cells[2]) == "'RUNNING'"

@@ -70,7 +70,7 @@ def out(nb, snippet: str, nth: int = 0) -> str:
 def snapshot_text(nb, snippet: str) -> str:
     """The static snapshot of the widget a cell shows, as text (what GitHub or nbviewer show)."""
     (html,) = [o.data["text/html"] for o in cell_with(nb, snippet).outputs
-               if WIDGET_VIEW in o.get("data", {})]
+               if "nb-devenv-snapshot" in o.get("data", {}).get("text/html", "")]
     return as_text(html)
 
 
@@ -157,12 +157,17 @@ def check_common(nb, replies: dict[str, dict], secrets: Secrets, remaining: list
     assert remaining == [], f"the tutorial left instances behind: {remaining}"
     saved = json.dumps(nb)
     assert nb.metadata.get("widgets", {}).get(WIDGET_STATE), "no widget state was stored"
-    # each widget output carries a static copy of its last state for a reader without the kernel
-    views = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if WIDGET_VIEW in o.get("data", {})]
-    assert views, "no widget output"
-    for output in views:
-        snapshot_html = output.data.get("text/html", "")
-        assert "nb-devenv-snapshot" in snapshot_html, output
+    # each widget output is followed by an output with a static copy of its last state, for a
+    # reader without the kernel; the view itself is never updated (its text says no state)
+    pairs = [(c.outputs[i], c.outputs[i + 1] if i + 1 < len(c.outputs) else {})
+             for c in nb.cells if c.cell_type == "code" for i, o in enumerate(c.outputs)
+             if WIDGET_VIEW in o.get("data", {})]
+    assert pairs, "no widget output"
+    for view, following in pairs:
+        assert "text/html" not in view.data, view
+        assert view.data["text/plain"].endswith("(a widget; its last state is in the next output)"), view
+        snapshot_html = following.get("data", {}).get("text/html", "")
+        assert "nb-devenv-snapshot" in snapshot_html and "nb-devenv-live" not in snapshot_html, following
         assert re.search(r"run %devenv (get \S+ to re-attach|create to open a new form)", as_text(snapshot_html))
     for what, secret in secrets.items():
         assert secret and secret not in saved, f"the executed notebook contains {what}"

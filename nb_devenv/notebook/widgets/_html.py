@@ -175,4 +175,9 @@ STYLE = "<style>" + " ".join([
     "@keyframes nb-devenv-spin {to {transform: rotate(360deg);}}",
     ".nb-devenv-spinner {display: inline-block; animation: nb-devenv-spin 1.2s linear infinite;}",
     "@media (prefers-reduced-motion: reduce) {.nb-devenv-spinner {animation-duration: 4s;}}",
+    # a widget's static snapshot is its own output, right after the live view's (snapshot.py):
+    # hidden while the view is rendered (this sheet is in the page only then), shown otherwise.
+    # JupyterLab 4 and Notebook 7 (.jp-OutputArea-child), classic Notebook (.output_area)
+    ".jp-OutputArea-child:has(.nb-devenv-live) + .jp-OutputArea-child:has(.nb-devenv-snapshot),"
+    " .output_area:has(.nb-devenv-live) + .output_area:has(.nb-devenv-snapshot) {display: none;}",
 ]) + "</style>"

@@ -25,7 +25,7 @@ from ..watch import Hub
 from . import runtime
 from ._html import ERROR_TEXT, MUTED, STYLE, esc
 from .form_words import in_words
-from .snapshot import SnapshotDisplay
+from .snapshot import LIVE_CLASS, SnapshotDisplay
 from .status import InstanceStatusWidget
 
 __all__ = ["FormShell", "LABEL_WIDTH"]
@@ -132,6 +132,7 @@ class FormShell(SnapshotDisplay, widgets.VBox):
              widgets.HBox([self.create_button, self.feedback]), self.error_html])
         widgets.VBox.__init__(self, children=[widgets.HTML(STYLE + heading), self._controls_box], **kwargs)
         self.add_class("nb-devenv-form")
+        self.add_class(LIVE_CLASS)  # its snapshot's output is hidden while it is rendered
         self.create_button.on_click(lambda _b: self.submit())
         runtime.register(self)
         self._made = True

@@ -1,27 +1,33 @@
 """What a widget's output keeps for a reader without a kernel: a static HTML snapshot of its
-last state, beside the live view.
+last state, in an output of its own under the live view.
 
 A live widget's output holds only ``application/vnd.jupyter.widget-view+json``, a reference to a
 model that lives in the kernel. Reopened without that kernel, JupyterLab says "Error displaying
 widget: model not found", and GitHub, nbviewer and ``jupyter nbconvert --to html`` (which skip a
-view whose state was not saved) show nothing. So the widgets here put ``text/html`` (and
-``text/plain``) into the same output: front ends that cannot show the widget show the
-snapshot, with the facts of its last state, when it was taken, and the line
-"run ``%devenv get ID`` to re-attach". That is nbconvert and what builds on it, and JupyterLab
-or Notebook 7 with a notebook they do not trust (the widget renderer is not used there). In a
-trusted notebook (one the user saved) JupyterLab's widget renderer is chosen and has no
-fallback: it still says "model not found".
+view whose state was not saved) show nothing. So a widget here is shown as TWO outputs:
+
+1. the widget view alone, as ipywidgets displays it, with a ``text/plain`` that holds no state
+   (never updated: JupyterLab would build a new view of the model for each new bundle);
+2. the snapshot: ``text/html`` (and ``text/plain``) only, with the facts of the last state,
+   when it was taken, and the line "run ``%devenv get ID`` to re-attach", displayed under a
+   ``display_id`` of the widget's own.
+
+Every front end shows output 2, as any HTML output: nbconvert and what builds on it (GitHub,
+nbviewer), JupyterLab and Notebook 7 with a trusted notebook (the user's own, reopened: under
+"model not found") or an untrusted one. While the live widget is rendered it would repeat what
+the widget shows, so the widget's stylesheet (``STYLE`` in ``_html.py``, present in the page only
+while a widget is rendered) hides the output holding a snapshot that directly follows an output
+holding a live widget (class ``nb-devenv-live``, which a snapshot never carries). Without a
+kernel there is no live view and no stylesheet: the snapshot shows.
 
 Keeping it current
 ------------------
-The widget shows itself through ``_ipython_display_`` with a ``display_id`` of its own, and sends
-``update_display_data`` for that id when its snapshot changes:
+The widget sends ``update_display_data`` for output 2's id when its snapshot changes:
 
 * **when its state settles** (a stable status, a deadline, an action's message; never a tick:
   the snapshot has no countdown, only the local stop time), so JupyterLab and Notebook 7 keep
-  the output current and save it as it is. Not for each step of a transition: JupyterLab's
-  widget renderer makes a new view of the model for each new bundle (the old one stays behind,
-  detached), so updates are kept few;
+  the output current and save it as it is. Not for each step of a transition: updates are kept
+  few;
 * **at the end of every cell** (IPython's ``post_run_cell``) and when
   :func:`~nb_devenv.notebook.widgets.wait` ends, if it changed since: a background update is
   tagged with the cell that started the watcher, and nbclient (papermill, ``jupyter execute``)
@@ -32,6 +38,8 @@ The snapshot holds no secret: the Open link (with the instance's token) never go
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 import weakref
 from datetime import datetime
@@ -45,10 +53,14 @@ from ._html import MUTED, esc
 if TYPE_CHECKING:
     from nb_devenv.client._models import Instance
 
-__all__ = ["SnapshotDisplay", "reattach_line", "refresh_all", "SNAPSHOT_CLASS", "forget_all", "status_body"]
+__all__ = ["SnapshotDisplay", "reattach_line", "refresh_all", "SNAPSHOT_CLASS", "LIVE_CLASS", "forget_all",
+           "status_body", "as_text"]
 
-#: the CSS class of a snapshot's outer element (what tests and readers find)
+#: the CSS class of a snapshot's outer element (what tests, readers and the hiding rule find)
 SNAPSHOT_CLASS = "nb-devenv-snapshot"
+#: the CSS class of a displayed live widget (the form, the status widget): the output after one
+#: that holds it, if it holds a snapshot, is hidden while the widget is rendered
+LIVE_CLASS = "nb-devenv-live"
 
 _SHOWN: "weakref.WeakSet[SnapshotDisplay]" = weakref.WeakSet()
 _HOOKED: list[Any] = []  # the shell whose post_run_cell refreshes the snapshots (at most one)
@@ -57,6 +69,11 @@ _HOOKED: list[Any] = []  # the shell whose post_run_cell refreshes the snapshots
 def reattach_line(instance_id: str) -> str:
     """The hint under a snapshot: how to get the live widget back (HTML, the command as code)."""
     return f"run <code>%devenv get {esc(instance_id)}</code> to re-attach"
+
+
+def as_text(markup: str) -> str:
+    """HTML as the words a reader sees (tags dropped, entities decoded, spaces collapsed)."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
 
 
 def taken_at() -> str:
@@ -131,34 +148,40 @@ class SnapshotDisplay:
         raise NotImplementedError
 
     def snapshot_html(self) -> str:
-        """The snapshot as the output's ``text/html`` holds it."""
+        """The snapshot as its output's ``text/html`` holds it."""
         body = self.snapshot_body()
         if body != self._sent_body or not self._taken_at:
             self._taken_at = taken_at()
         return wrap(body, f"as of {self._taken_at}; {self.snapshot_footer()}")
 
+    def snapshot_bundle(self) -> dict[str, str]:
+        """The snapshot output's data: the HTML, and as text the widget's line (its ``repr``,
+        which says the state) with the footer (what a terminal or a text export shows)."""
+        html_text = self.snapshot_html()
+        return {"text/html": html_text,
+                "text/plain": f"{self!r}\n({as_text(f'as of {self._taken_at}; {self.snapshot_footer()}')})"}
+
     def _snapshot_closed(self) -> bool:
         return getattr(self, "comm", None) is None
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        data: dict[str, Any] | None = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
-        if data is not None:
-            data["text/html"] = self.snapshot_html()
-        return data
-
     def _ipython_display_(self) -> None:
-        """Show the widget with its snapshot, under a display id of its own (so it can be updated)."""
+        """Show the live view (ipywidgets' own bundle), then the snapshot in an output of its
+        own under a display id of its own (so it alone can be updated)."""
         from IPython.display import display
 
-        bundle = self._repr_mimebundle_()
-        if bundle is None:
+        view = self._repr_mimebundle_()  # type: ignore[attr-defined]  # the widget's (ipywidgets)
+        if view is None:
             return
         if self._display_id is None:
             self._display_id = f"nb-devenv-{uuid.uuid4().hex}"
         self._sent_body = self._sent_in_cell = self.snapshot_body()
         _SHOWN.add(self)
         _hook_cells()
-        display(bundle, raw=True, display_id=self._display_id)  # type: ignore[no-untyped-call]
+        # its text (what GitHub or an untrusted notebook show instead of the view) is never
+        # updated, so it holds no state: the snapshot below says that
+        view["text/plain"] = f"{type(self).__name__} (a widget; its last state is in the next output)"
+        display(view, raw=True)  # type: ignore[no-untyped-call]
+        display(self.snapshot_bundle(), raw=True, display_id=self._display_id)  # type: ignore[no-untyped-call]
 
     def refresh_snapshot(self, *, cell_end: bool = False) -> bool:
         """Send the snapshot again if it changed since the last time (``cell_end``: since the last
@@ -173,9 +196,7 @@ class SnapshotDisplay:
             return False
         from IPython.display import update_display
 
-        bundle = self._repr_mimebundle_()
-        if bundle is None:
-            return False
+        bundle = self.snapshot_bundle()
         self._sent_body = body
         if cell_end:
             self._sent_in_cell = body

@@ -80,7 +80,7 @@ from ._html import (
     set_tone_class,
 )
 from .open_link import LINK_TTL, OpenLink
-from .snapshot import SnapshotDisplay, reattach_line, status_body
+from .snapshot import LIVE_CLASS, SnapshotDisplay, reattach_line, status_body
 from .status_parts import ActionBar, CountdownRow, LeaseRow
 from .status_view import WARN_BELOW
 from .status_waiters import Waiters
@@ -181,6 +181,7 @@ class InstanceStatusWidget(SnapshotDisplay, widgets.VBox):
                                    self._countdown_row, self._lease_row, self._action_row,
                                    self._message_html, self._error_html], **kwargs)
         self.add_class("nb-devenv-status")
+        self.add_class(LIVE_CLASS)  # its snapshot's output is hidden while it is rendered
 
         self._actions.stop_button.on_click(lambda _b: self._click("stop"))
         self._actions.start_button.on_click(lambda _b: self._click("start"))
