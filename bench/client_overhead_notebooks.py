@@ -15,8 +15,8 @@ import statistics
 import time
 
 import httpx
-
 from _local import local_server
+
 from nb_devenv import AsyncDevEnvClient
 from nb_devenv.contract.notebooks import image_for_profile
 from nb_devenv.core.signing import sdk_date, sign

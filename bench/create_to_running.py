@@ -27,8 +27,8 @@ import time
 from pathlib import Path
 
 import httpx
-
 from _local import local_server
+
 from nb_devenv import AsyncDevEnvClient
 
 ROUNDS = 5

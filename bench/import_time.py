@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 from _alternate import alternating_medians, print_ratios
-import time
 
 ROUNDS = 15
 

@@ -17,8 +17,8 @@ import time
 from typing import Any
 
 import httpx
-
 from _local import local_server
+
 from nb_devenv.contract.notebooks import image_for_profile
 from nb_devenv.core import signing
 

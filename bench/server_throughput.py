@@ -20,8 +20,8 @@ import statistics
 import time
 
 import httpx
-
 from _local import local_server
+
 from nb_devenv import AsyncDevEnvClient
 from nb_devenv.core.signing import sdk_date, sign
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from nb_devenv.client import _options as options
+from nb_devenv.client._api import NOTEBOOKS, resolve_api
 from nb_devenv.client._auth import AkSkAuth
 from nb_devenv.client._client import AsyncDevEnvClient
 from nb_devenv.client._defaults import TICK
@@ -29,7 +30,6 @@ from nb_devenv.client._exceptions import (
     DevEnvError,
     SpecValidationError,
 )
-from nb_devenv.client._api import NOTEBOOKS, resolve_api
 from nb_devenv.client._local_server import read_credentials, running_endpoint
 from nb_devenv.client._models import Instance
 from nb_devenv.client._tables import FLAVOR_COLUMNS, IMAGE_COLUMNS, flavor_row, image_row, rows_text, text_table
