@@ -238,7 +238,8 @@ def shoot(locator, name: str) -> None:
     locator.screenshot(path=str(SCREENSHOTS / name))
 
 
-def check_form_create_countdown_stop(page, server: JupyterServer, label: str) -> None:
+def show_the_form(page, server: JupyterServer):
+    """Run 02-form.ipynb up to the form; return its output, the form and the snapshot output (one)."""
     from playwright.sync_api import expect
 
     open_notebook(page, server, "02-form.ipynb")
@@ -246,10 +247,17 @@ def check_form_create_countdown_stop(page, server: JupyterServer, label: str) ->
     output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".nb-devenv-form"))
     form = output.locator(".nb-devenv-form")
     expect(form).to_be_visible()
-    # the snapshot's own output (after the view's) is hidden by the widget's stylesheet
     cell = page.locator(".jp-CodeCell").filter(has=form)
     snapshot = cell.locator(".jp-OutputArea-child").filter(has=page.locator(".nb-devenv-snapshot"))
     expect(snapshot).to_have_count(1)
+    return output, form, snapshot
+
+
+def check_form_create_countdown_stop(page, server: JupyterServer, label: str) -> None:
+    from playwright.sync_api import expect
+
+    output, form, snapshot = show_the_form(page, server)
+    # the snapshot's own output (after the view's) is hidden by the widget's stylesheet
     expect(snapshot).to_be_hidden()
     create = form.locator("button.nb-devenv-create-button")
     expect(create).to_have_text(re.compile(r"\bCreate\b"))

@@ -22,7 +22,7 @@ import re
 import time
 
 import pytest
-from test_browser import _serve, browser, open_notebook, run_cells_through, shoot  # noqa: F401
+from test_browser import _serve, browser, open_notebook, run_cells_through, shoot, show_the_form  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -75,15 +75,8 @@ def test_jupyterlab_form_grid_and_saved_snapshots(page, jupyterlab):
     from playwright.sync_api import expect
 
     name = "02-form.ipynb"
-    open_notebook(page, jupyterlab, name)
-    run_cells_through(page, "%devenv create -o form")
-    output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".nb-devenv-form"))
-    form = output.locator(".nb-devenv-form")
-    expect(form).to_be_visible()
+    output, form, snapshot_child = show_the_form(page, jupyterlab)
     # the snapshot's output, right after the view's, is hidden while the live widget is rendered
-    cell = page.locator(".jp-CodeCell").filter(has=form)
-    snapshot_child = cell.locator(".jp-OutputArea-child").filter(has=page.locator(".nb-devenv-snapshot"))
-    expect(snapshot_child).to_have_count(1)
     assert_hidden(snapshot_child)
 
     # the preview is closed, and Create is in view without scrolling past it
