@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import LAUNCHER, SignedClient, pid_alive, with_process
+from conftest import LAUNCHER, SignedClient, instance_pids, pid_alive, with_process
 
 from nb_devenv.server.crash_points import POINTS
 
@@ -218,3 +218,38 @@ def test_concurrent_creates_never_pass_the_quota(server_factory):
     assert len(accepted) == 3
     assert {a.json()["error_code"] for a in answers if a.status_code != 200} == {"ModelArts.6302"}
     assert server.client().list().json()["total_count"] == 3
+
+
+def test_kill_9_after_adopting_a_warm_server_then_restart(server_factory):
+    """A create that adopted a warm server, killed before RUNNING (and the adopted home) was
+    recorded: after the restart the instance runs, and neither the warm server nor its directory
+    is left behind as a second, ownerless copy."""
+    server = server_factory("--warm-pool", "1", env={"NB_DEVENV_CRASH_AT": "bring_up.ready"})
+    client = server.client()
+    client.data_dir = server.data_dir
+    deadline = time.monotonic() + 30  # the warm server is ready before the create, so it is adopted
+    while not instance_pids(server.data_dir):
+        assert time.monotonic() < deadline, "no warm server started"
+        time.sleep(0.1)
+    (warm_pid,) = instance_pids(server.data_dir)
+    _create(client)
+    wait_dead(server)
+    (row,) = stored(server.data_dir).values()
+    assert row["pid"] == warm_pid, "the create did not adopt the warm server"  # what this test is about
+
+    server.env = {}
+    server.extra_args = ["--warm-pool", "0"]  # no new warm server to tell apart from the instance's
+    server.start()
+    client = server.client()
+    (iid,) = stored(server.data_dir)
+    client.wait_status(iid, "RUNNING", timeout=45)
+    deadline = time.monotonic() + 10
+    while True:  # the adopted server, owned by no record, is being terminated: its grace period
+        try:
+            rows = assert_consistent(server, client)
+            break
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    assert rows[iid]["pid"] != warm_pid or rows[iid]["home"], "a warm server kept without its home recorded"
